@@ -1,0 +1,93 @@
+// reflag-sync apply: print the plan, confirm, apply it in the fewest requests, report what was done.
+import { dirname, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { executeRequests } from "../../apply/execute.js";
+import { changeDescription, describeGitCommit } from "../../apply/description.js";
+import { UserError } from "../../errors.js";
+import { isEmptyPlan, planTotals, toRequests } from "../../plan/batches.js";
+import { renderApplyJson, renderApplyText, renderPlan } from "../../plan/render/index.js";
+import { parseCommandArgs } from "../args.js";
+import type { CliIO, Command } from "../io.js";
+import { useColor } from "../io.js";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, preparePlan } from "../pipeline.js";
+import { startProgress } from "../progress.js";
+import { parseOutput } from "./output.js";
+
+const HELP = `Usage: reflag-sync apply [options]
+
+Prints the plan, asks for confirmation on a terminal, then makes the Reflag app match the file.
+
+Options:
+${CONNECTION_HELP.split("\n\n")[0]}
+  -y, --yes              apply without asking (required when not on a terminal)
+      --force            apply even when the plan has more changes than policy.maxChanges
+      --change-description TEXT
+                         audit text for the changes (default: the file's changeDescription,
+                         plus the git commit when run in a git work tree)
+  -o, --output FORMAT    text (default), json or markdown (the plan part)
+  -h, --help             show this help
+
+${CONNECTION_HELP.split("\n\n")[1]}
+`;
+
+export const applyCommand: Command = async (argv, io) => {
+  const { values } = parseCommandArgs("apply", argv, {
+    ...CONNECTION_OPTIONS,
+    yes: { type: "boolean", short: "y" },
+    force: { type: "boolean" },
+    "change-description": { type: "string" },
+    output: { type: "string", short: "o" },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const format = parseOutput(values.output);
+  const color = useColor(io.stdout, io.env);
+  const { desired, plan, client, batchSize } = await preparePlan(values, io);
+  const json = format === "json";
+  const planText = renderPlan(plan, format, { color, batchSize });
+  if (!json) io.stdout.write(planText);
+  if (isEmptyPlan(plan)) {
+    if (json) io.stdout.write(`${JSON.stringify({ plan: JSON.parse(planText), result: null }, null, 2)}\n`);
+    return 0;
+  }
+
+  const totals = planTotals(plan, batchSize);
+  const changeCount = totals.flagsToCreate + totals.flagsToUpdate + totals.targetsToAdd + totals.targetsToRemove;
+  if (changeCount > desired.policy.maxChanges && !values.force) {
+    throw new UserError("RS_REFUSED", `the plan has ${changeCount} changes, more than policy.maxChanges (${desired.policy.maxChanges}); nothing was applied`, [
+      "Review the plan, then run again with --force, or raise policy.maxChanges in the file.",
+    ]);
+  }
+  if (!values.yes) await confirm(io, plan.appName, plan.appId);
+
+  const firstFile = desired.files[0];
+  const commit = firstFile ? await describeGitCommit(dirname(resolve(io.cwd, firstFile))) : undefined;
+  const progress = startProgress(io);
+  const result = await executeRequests(client, plan.appId, toRequests(plan, batchSize), {
+    changeDescription: changeDescription(values["change-description"], desired.changeDescription, commit),
+    ...(desired.notifications !== undefined ? { notifications: desired.notifications } : {}),
+    onRequestDone: (_outcome, done, total) => progress.update("Applying", done, total),
+  }).finally(() => progress.done());
+
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ plan: JSON.parse(planText), result: JSON.parse(renderApplyJson(result)) }, null, 2)}\n`);
+  } else {
+    io.stdout.write(`\n${renderApplyText(result, { color })}`);
+  }
+  return result.ok ? 0 : 1;
+};
+
+async function confirm(io: CliIO, appName: string, appId: string): Promise<void> {
+  if (!io.stdin.isTTY || !io.stdout.isTTY) {
+    throw new UserError("RS_REFUSED", "not on a terminal: run with --yes to apply without confirmation; nothing was applied");
+  }
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  try {
+    const answer = await rl.question(`\nApply these changes to app ${appName} (${appId})? Only 'yes' is accepted: `);
+    if (answer.trim() !== "yes") throw new UserError("RS_REFUSED", "apply cancelled; nothing was applied");
+  } finally {
+    rl.close();
+  }
+}

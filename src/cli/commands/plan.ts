@@ -1,0 +1,46 @@
+// reflag-sync plan: read live state, print what apply would change. Sends only GET requests.
+import { isEmptyPlan } from "../../plan/batches.js";
+import { renderPlan } from "../../plan/render/index.js";
+import { parseCommandArgs } from "../args.js";
+import type { Command } from "../io.js";
+import { useColor } from "../io.js";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, preparePlan } from "../pipeline.js";
+import { parseOutput } from "./output.js";
+
+const HELP = `Usage: reflag-sync plan [options]
+
+Shows what apply would change in the Reflag app, without changing anything.
+
+Options:
+${CONNECTION_HELP.split("\n\n")[0]}
+  -o, --output FORMAT    text (default), json or markdown
+      --detailed-exitcode  exit 0 when there are no changes, 2 when there are, 1 on error
+      --show-unmanaged   also list live flags that the file does not manage (text)
+  -h, --help             show this help
+
+${CONNECTION_HELP.split("\n\n")[1]}
+`;
+
+export const planCommand: Command = async (argv, io) => {
+  const { values } = parseCommandArgs("plan", argv, {
+    ...CONNECTION_OPTIONS,
+    output: { type: "string", short: "o" },
+    "detailed-exitcode": { type: "boolean" },
+    "show-unmanaged": { type: "boolean" },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const format = parseOutput(values.output);
+  const { plan, batchSize } = await preparePlan(values, io);
+  io.stdout.write(
+    renderPlan(plan, format, {
+      color: useColor(io.stdout, io.env),
+      batchSize,
+      showUnmanaged: values["show-unmanaged"] === true,
+    }),
+  );
+  if (values["detailed-exitcode"] && !isEmptyPlan(plan)) return 2;
+  return 0;
+};

@@ -1,0 +1,93 @@
+// The shared front half of plan, apply (and watch): file -> desired -> live -> plan.
+import { loadDesired, DEFAULT_FILE } from "../desired/index.js";
+import { formatDiagnostic, type DesiredState, type Diagnostic } from "../desired/model.js";
+import { ExitError, UserError } from "../errors.js";
+import { ReflagClient, clientOptionsFromEnv } from "../live/client.js";
+import { readLive } from "../live/read.js";
+import { diff } from "../plan/diff.js";
+import type { LiveState } from "../plan/live-state.js";
+import type { Plan } from "../plan/model.js";
+import { parsePositiveInt, type OptionSpec } from "./args.js";
+import type { CliIO } from "./io.js";
+import { startProgress } from "./progress.js";
+
+export const CONNECTION_OPTIONS = {
+  file: { type: "string", short: "f", multiple: true },
+  "batch-size": { type: "string" },
+  "api-url": { type: "string" },
+  concurrency: { type: "string" },
+} satisfies OptionSpec;
+
+export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory of *.yaml files (repeatable; default ${DEFAULT_FILE})
+      --batch-size N     most target updates in one request (default 100)
+      --api-url URL      Reflag API base URL (default $REFLAG_API_URL or https://app.reflag.com/api)
+      --concurrency N    most API requests in flight at once (default 8)
+
+Environment: REFLAG_API_KEY (required), REFLAG_API_URL, NO_COLOR.`;
+
+export interface ConnectionValues {
+  file?: string[];
+  "batch-size"?: string;
+  "api-url"?: string;
+  concurrency?: string;
+}
+
+export interface Prepared {
+  desired: DesiredState;
+  live: LiveState;
+  plan: Plan;
+  client: ReflagClient;
+  batchSize: number;
+}
+
+export function batchSizeOf(values: ConnectionValues): number {
+  return values["batch-size"] === undefined ? 100 : parsePositiveInt("--batch-size", values["batch-size"], 10_000);
+}
+
+export function clientFrom(values: ConnectionValues, io: CliIO): ReflagClient {
+  return new ReflagClient(
+    clientOptionsFromEnv(io.env, {
+      ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
+      ...(values.concurrency !== undefined ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) } : {}),
+    }),
+  );
+}
+
+/** Loads and validates the files; prints diagnostics; throws ExitError(1) on any error. */
+export async function loadOrExit(files: string[] | undefined, io: CliIO): Promise<DesiredState> {
+  const { state, diagnostics } = await loadDesired(files?.length ? files : [DEFAULT_FILE], { cwd: io.cwd, now: io.now() });
+  printDiagnostics(diagnostics, io);
+  if (!state) {
+    const errors = diagnostics.filter((d) => d.severity === "error").length;
+    io.stderr.write(`${errors} ${errors === 1 ? "error" : "errors"}: nothing was sent to Reflag.\n`);
+    throw new ExitError(1);
+  }
+  return state;
+}
+
+export function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
+  for (const d of diagnostics) {
+    io.stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const r of d.related ?? []) io.stderr.write(`  ${r.file}:${r.line}:${r.col}: see also\n`);
+  }
+}
+
+export async function preparePlan(values: ConnectionValues, io: CliIO): Promise<Prepared> {
+  const batchSize = batchSizeOf(values);
+  const desired = await loadOrExit(values.file, io);
+  const client = clientFrom(values, io);
+  const progress = startProgress(io);
+  let read;
+  try {
+    read = await readLive(client, desired, (done, total) => progress.update("Reading targeting", done, total));
+  } finally {
+    progress.done();
+  }
+  printDiagnostics(read.diagnostics, io);
+  if (!read.live || !read.resolved) {
+    const errors = read.diagnostics.filter((d) => d.severity === "error").length;
+    throw new UserError("RS_PLAN_INVALID", `the file does not match app ${desired.app}: ${errors} ${errors === 1 ? "error" : "errors"} above; nothing was changed`);
+  }
+  const plan = diff(read.resolved, read.live, io.now());
+  return { desired, live: read.live, plan, client, batchSize };
+}

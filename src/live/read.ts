@@ -1,0 +1,82 @@
+// Reading the live state of the managed scope: the app, every flag, and the targeting of each
+// managed flag in each environment the file lists for it, concurrently under the client's limit.
+import type { App, FlagHeader, FlagTargeting } from "../api/types.js";
+import type { DesiredState, Diagnostic } from "../desired/model.js";
+import { UserError } from "../errors.js";
+import { targetingKey, type LiveApp, type LiveState, type LiveTargets } from "../plan/live-state.js";
+import { resolveDesired, type ResolvedDesired } from "../plan/resolve.js";
+
+/** The reads the planner needs; ReflagClient provides them. */
+export interface LiveReader {
+  getApp(appId: string): Promise<App>;
+  listFlags(appId: string): Promise<FlagHeader[]>;
+  getFlagTargeting(appId: string, flagKey: string, envId: string): Promise<FlagTargeting>;
+}
+
+export type ReadProgress = (done: number, total: number) => void;
+
+export interface ReadResult {
+  live?: LiveState;
+  resolved?: ResolvedDesired;
+  /** Plan-time problems (unknown environment or stage, uncreatable flag), at file:line:col. */
+  diagnostics: Diagnostic[];
+}
+
+export async function readLive(reader: LiveReader, desired: DesiredState, onProgress?: ReadProgress): Promise<ReadResult> {
+  const [app, flags] = await Promise.all([
+    explainAppErrors(reader.getApp(desired.app), desired),
+    explainAppErrors(reader.listFlags(desired.app), desired),
+  ]);
+  const liveApp = toLiveApp(app);
+  const existing = new Map(flags.map((f) => [f.key, f]));
+  const { resolved, diagnostics } = resolveDesired(desired, liveApp, new Set(existing.keys()));
+  if (!resolved) return { diagnostics };
+
+  // A flag that does not exist yet has no targeting to read.
+  const pairs = resolved.flags
+    .filter((f) => existing.has(f.key))
+    .flatMap((f) => f.targeting.map((t) => ({ flagKey: f.key, envId: t.envId })));
+  let done = 0;
+  onProgress?.(done, pairs.length);
+  const answers = await Promise.all(
+    pairs.map(async ({ flagKey, envId }) => {
+      const answer = await reader.getFlagTargeting(desired.app, flagKey, envId);
+      onProgress?.(++done, pairs.length);
+      return [targetingKey(flagKey, envId), toLiveTargets(answer)] as const;
+    }),
+  );
+  return { live: { app: liveApp, flags, targeting: new Map(answers) }, resolved, diagnostics };
+}
+
+/** Keep only what planning needs: SDK keys in the answer never travel further. */
+export function toLiveApp(app: App): LiveApp {
+  return {
+    id: app.id,
+    name: app.name,
+    flagKeyFormat: app.flagKeyFormat,
+    environments: (app.environments ?? []).map((e) => ({ id: e.id, name: e.name })),
+    stages: app.stages ?? [],
+  };
+}
+
+function toLiveTargets(answer: FlagTargeting): LiveTargets {
+  const on = answer.specificTargets?.true;
+  return { companies: on?.companyIds ?? [], users: on?.userIds ?? [] };
+}
+
+/** 404/403 on the app itself almost always means a wrong `app` or a key for another app. */
+async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState): Promise<T> {
+  try {
+    return await request;
+  } catch (err) {
+    const status = (err as { status?: unknown }).status;
+    if (status === 404 || status === 403) {
+      const at = `${desired.appAt.file}:${desired.appAt.line}:${desired.appAt.col}`;
+      throw new UserError("RS_API", `${at}: app '${desired.app}' ${status === 404 ? "was not found" : "is not accessible"} with this API key`, [
+        (err as Error).message,
+        "Check `app` in the file and that REFLAG_API_KEY is a key of that app.",
+      ]);
+    }
+    throw err;
+  }
+}

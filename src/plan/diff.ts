@@ -1,0 +1,139 @@
+// diff(desired, live, now) -> Plan. Pure and deterministic: no I/O, no clock reads, sorted output.
+import type { DesiredTarget } from "../desired/model.js";
+import type { FlagHeader } from "../api/types.js";
+import { targetingKey, type LiveState } from "./live-state.js";
+import type { EnvironmentPlan, FieldChange, FlagCreate, FlagUpdate, Plan, TargetChange, TargetKind } from "./model.js";
+import { compare, type ResolvedDesired, type ResolvedFlag } from "./resolve.js";
+
+export function diff(desired: ResolvedDesired, live: LiveState, now: Date): Plan {
+  const liveByKey = new Map(live.flags.map((f) => [f.key, f]));
+  const creates: FlagCreate[] = [];
+  const updates: FlagUpdate[] = [];
+  const changesByEnv = new Map<string, TargetChange[]>();
+
+  for (const flag of desired.flags) {
+    const current = liveByKey.get(flag.key);
+    if (current) {
+      const update = metadataUpdate(flag, current, live);
+      if (update) updates.push(update);
+    } else {
+      creates.push(createOf(flag));
+      // POST cannot archive: a flag wanted archived is created, then updated.
+      if (flag.archived === true) {
+        updates.push({
+          key: flag.key,
+          body: { isArchived: true },
+          changes: [{ field: "archived", from: false, to: true }],
+        });
+      }
+    }
+
+    for (const t of flag.targeting) {
+      const liveTargets = current ? live.targeting.get(targetingKey(flag.key, t.envId)) : undefined;
+      const changes = [
+        ...targetChanges(flag.key, "company", t.companies, liveTargets?.companies ?? [], desired.prune, now),
+        ...targetChanges(flag.key, "user", t.users, liveTargets?.users ?? [], desired.prune, now),
+      ];
+      if (changes.length === 0) continue;
+      const list = changesByEnv.get(t.envId) ?? [];
+      list.push(...changes);
+      changesByEnv.set(t.envId, list);
+    }
+  }
+
+  const envNames = new Map(live.app.environments.map((e) => [e.id, e.name]));
+  const environments: EnvironmentPlan[] = [...changesByEnv.entries()]
+    .map(([envId, changes]) => ({ envId, envName: envNames.get(envId) ?? envId, changes: changes.sort(byTarget) }))
+    .sort((a, b) => compare(a.envName, b.envName) || compare(a.envId, b.envId));
+
+  const managed = new Set(desired.flags.map((f) => f.key));
+  return {
+    appId: live.app.id,
+    appName: live.app.name,
+    creates: creates.sort((a, b) => compare(a.key, b.key)),
+    updates: updates.sort((a, b) => compare(a.key, b.key)),
+    environments,
+    unmanaged: live.flags
+      .map((f) => f.key)
+      .filter((key) => !managed.has(key))
+      .sort(compare),
+  };
+}
+
+/** A target is desired until its `until` instant; from then on it is treated as absent. */
+export function isActive(target: DesiredTarget, now: Date): boolean {
+  return target.until === undefined || Date.parse(target.until) > now.getTime();
+}
+
+function targetChanges(
+  flagKey: string,
+  kind: TargetKind,
+  desired: DesiredTarget[],
+  live: string[],
+  prune: boolean,
+  now: Date,
+): TargetChange[] {
+  const active = new Set<string>();
+  const expired = new Map<string, DesiredTarget>();
+  for (const target of desired) {
+    if (isActive(target, now)) active.add(target.id);
+    else if (!expired.has(target.id)) expired.set(target.id, target);
+  }
+  const liveSet = new Set(live);
+  const changes: TargetChange[] = [];
+  for (const id of active) {
+    if (!liveSet.has(id)) changes.push({ flagKey, kind, id, op: "add" });
+  }
+  for (const id of liveSet) {
+    if (active.has(id)) continue;
+    const gone = expired.get(id);
+    // An expired target is removed even without prune: the file claims it and says when it ends.
+    if (gone) {
+      changes.push({ flagKey, kind, id, op: "remove", reason: "expired", expiredAt: gone.untilText ?? gone.until! });
+    } else if (prune) {
+      changes.push({ flagKey, kind, id, op: "remove", reason: "prune" });
+    }
+  }
+  return changes;
+}
+
+function createOf(flag: ResolvedFlag): FlagCreate {
+  return {
+    key: flag.key,
+    // resolveDesired refuses to create a flag without a name.
+    name: flag.name ?? flag.key,
+    ...(typeof flag.description === "string" ? { description: flag.description } : {}),
+    ...(flag.stage ? { stage: flag.stage } : {}),
+  };
+}
+
+function metadataUpdate(flag: ResolvedFlag, current: FlagHeader, live: LiveState): FlagUpdate | undefined {
+  const body: FlagUpdate["body"] = {};
+  const changes: FieldChange[] = [];
+  if (flag.name !== undefined && flag.name !== current.name) {
+    body.name = flag.name;
+    changes.push({ field: "name", from: current.name, to: flag.name });
+  }
+  if (flag.description !== undefined && flag.description !== (current.description ?? null)) {
+    // An empty description and no description are the same to a reader.
+    const same = (flag.description ?? "") === (current.description ?? "");
+    if (!same) {
+      body.description = flag.description;
+      changes.push({ field: "description", from: current.description ?? null, to: flag.description });
+    }
+  }
+  if (flag.stage && flag.stage.id !== current.stage?.id) {
+    body.stageId = flag.stage.id;
+    const from = current.stage ? (live.app.stages.find((s) => s.id === current.stage!.id)?.name ?? current.stage.name) : null;
+    changes.push({ field: "stage", from, to: flag.stage.name });
+  }
+  if (flag.archived !== undefined && flag.archived !== current.archived) {
+    body.isArchived = flag.archived;
+    changes.push({ field: "archived", from: current.archived, to: flag.archived });
+  }
+  return changes.length > 0 ? { key: flag.key, flagId: current.id, body, changes } : undefined;
+}
+
+function byTarget(a: TargetChange, b: TargetChange): number {
+  return compare(a.flagKey, b.flagKey) || compare(a.kind, b.kind) || compare(a.id, b.id);
+}

@@ -1,0 +1,33 @@
+// The live state the planner compares against: only what the managed scope needs.
+import type { FlagHeader, FlagKeyFormat, StageHeader } from "../api/types.js";
+
+export interface LiveEnvironment {
+  id: string;
+  name: string;
+}
+
+/** The app's shape, enough to resolve names in the file to ids. Never holds SDK keys. */
+export interface LiveApp {
+  id: string;
+  name: string;
+  flagKeyFormat: FlagKeyFormat;
+  environments: LiveEnvironment[];
+  stages: StageHeader[];
+}
+
+export interface LiveTargets {
+  companies: string[];
+  users: string[];
+}
+
+export interface LiveState {
+  app: LiveApp;
+  /** Every flag of the app, all pages. */
+  flags: FlagHeader[];
+  /** Targeting of managed flags in managed environments, by targetingKey(flagKey, envId). */
+  targeting: Map<string, LiveTargets>;
+}
+
+export function targetingKey(flagKey: string, envId: string): string {
+  return `${flagKey}\u0000${envId}`;
+}
