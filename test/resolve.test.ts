@@ -37,7 +37,7 @@ describe("resolveDesired", () => {
     expect(resolved?.flags[0]?.targeting.map((t) => t.envId)).toEqual(["enProd", "enStaging"]);
   });
 
-  it.each([
+  it.each<{ name: string; flags: DesiredFlag[]; aliases: DesiredState["environments"]; line: number; text: string }>([
     { name: "unknown environment", flags: [flag("a", { targeting: [env("Prodution", "Prodution", 12)] })], aliases: {}, line: 12, text: "'Prodution' is neither an alias nor an environment" },
     { name: "alias to an unknown environment", flags: [], aliases: { prod: { ref: "Prod", at: at(4) } }, line: 4, text: "alias 'prod' names environment 'Prod'" },
     { name: "unknown stage", flags: [flag("a", { stage: { ref: "Alpha", at: at(11) } })], aliases: {}, line: 11, text: "stage 'Alpha' does not exist" },

@@ -4,9 +4,9 @@ import type { Notification } from "../api/types.js";
 
 export interface SourceLocation {
   file: string;
-  /** 1-based */
+  /** 1-based; 0 (with col 0) means the file as a whole (missing, unreadable, empty). */
   line: number;
-  /** 1-based */
+  /** 1-based; 0 when line is 0. */
   col: number;
 }
 
@@ -55,7 +55,7 @@ export interface DesiredState {
   changeDescription?: string;
   notifications?: Notification[];
   policy: DesiredPolicy;
-  /** alias -> environment name or id */
+  /** alias -> environment name or id (`at` is the value's position); a null-prototype object. */
   environments: Record<string, { ref: string; at: SourceLocation }>;
   /** sorted by key */
   flags: DesiredFlag[];
@@ -79,6 +79,8 @@ export interface Diagnostic {
   related?: SourceLocation[];
 }
 
+/** `file:line:col: severity: message`, or `file: severity: message` for a whole-file problem. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  return `${where}: ${d.severity}: ${d.message}`;
 }

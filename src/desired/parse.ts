@@ -1,0 +1,122 @@
+// YAML text -> document with positions and plain data; every YAML problem becomes a diagnostic.
+import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from "yaml";
+import type { Document, YAMLError } from "yaml";
+import { diagnostic, quote, wholeFile } from "./diagnostics.js";
+import type { Diagnostic } from "./model.js";
+import { Locator } from "./positions.js";
+
+/** Alias expansions allowed per document: plenty for shared lists, far too few for an alias bomb. */
+export const MAX_ALIAS_COUNT = 1000;
+
+const ALIAS_LIMIT_MESSAGE =
+  `aliases expand to more than ${MAX_ALIAS_COUNT} nodes: reuse a list with an alias, ` +
+  "but do not nest aliases of aliases (this looks like an alias bomb)";
+
+export interface ParsedFile {
+  file: string;
+  doc: Document.Parsed;
+  locator: Locator;
+  /** The document as plain data (what the schema and the rules see). */
+  value: unknown;
+}
+
+export interface ParseResult {
+  parsed?: ParsedFile;
+  diagnostics: Diagnostic[];
+}
+
+export function parseYaml(file: string, text: string): ParseResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    // The core schema keeps 2026-12-31 a string even under a %YAML 1.1 directive.
+    schema: "core",
+    stringKeys: true,
+    uniqueKeys: true,
+    // "error" keeps MULTIPLE_DOCS reported; anything chattier would print to the console.
+    logLevel: "error",
+  });
+  const locator = new Locator(file, doc, lines, text);
+  const diagnostics: Diagnostic[] = [
+    ...doc.errors.map((e) => yamlError(e, text, doc, locator)),
+    ...doc.warnings.map((w) =>
+      diagnostic("warning", "yaml-warning", `YAML: ${sentence(w.message)}`, locator.offset(w.pos[0])),
+    ),
+  ];
+  for (const alias of locator.unresolvedAliases()) {
+    const at = locator.offset(alias.range?.[0] ?? 0);
+    const message = `unknown alias *${alias.source}: define the anchor &${alias.source} before using it`;
+    diagnostics.push(diagnostic("error", "yaml-unknown-alias", message, at));
+  }
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    const message = "the file is empty: expected 'version: 1' and settings or flags";
+    return { diagnostics: [...diagnostics, diagnostic("error", "empty-file", message, wholeFile(file))] };
+  }
+  try {
+    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return { parsed: { file, doc, locator, value }, diagnostics };
+  } catch (err) {
+    const bomb = err instanceof ReferenceError && /alias count/i.test(err.message);
+    const failure = bomb
+      ? diagnostic("error", "yaml-alias-limit", ALIAS_LIMIT_MESSAGE, wholeFile(file))
+      : diagnostic("error", "yaml-syntax", `invalid YAML: ${sentence(err instanceof Error ? err.message : String(err))}`, wholeFile(file));
+    return { diagnostics: [...diagnostics, failure] };
+  }
+}
+
+function yamlError(e: YAMLError, text: string, doc: Document.Parsed, locator: Locator): Diagnostic {
+  const at = locator.offset(e.pos[0]);
+  switch (e.code) {
+    case "TAB_AS_INDENT":
+      return diagnostic("error", "yaml-tab-indent", "a tab is used for indentation: YAML indents with spaces only", at);
+    case "DUPLICATE_KEY":
+      return diagnostic("error", "duplicate-key", duplicateKeyMessage(doc, e.pos[0], locator), at);
+    case "MULTIPLE_DOCS":
+      return diagnostic("error", "yaml-syntax", "a flags file holds one YAML document: put each '---' part in a file of its own", at);
+    default: {
+      const tabHint = indentedWithTab(text, e.pos[0]) ? " (this line is indented with a tab: YAML indents with spaces only)" : "";
+      return diagnostic("error", "yaml-syntax", `invalid YAML: ${sentence(e.message)}${tabHint}`, at);
+    }
+  }
+}
+
+/** Names the repeated key and where it first appeared. */
+function duplicateKeyMessage(doc: Document.Parsed, offset: number, locator: Locator): string {
+  let message = "a key appears twice in one map: each key may be given once";
+  visit(doc, {
+    Map: (_key, map) => {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const name = String(pair.key.value);
+        const start = pair.key.range?.[0] ?? -1;
+        const first = seen.get(name);
+        if (start === offset && first !== undefined) {
+          const kind = isFlagsMap(doc, map) ? "flag" : "key";
+          message = `${kind} ${quote(name)} is given twice in this map (first at line ${locator.offset(first).line})`;
+          return visit.BREAK;
+        }
+        if (first === undefined) seen.set(name, start);
+      }
+      return undefined;
+    },
+  });
+  return message;
+}
+
+function isFlagsMap(doc: Document.Parsed, map: unknown): boolean {
+  return isMap(doc.contents) && doc.contents.get("flags", true) === map;
+}
+
+function indentedWithTab(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  return /^[ ]*\t/.test(text.slice(lineStart, offset + 1));
+}
+
+/** yaml's messages start with a capital and may run over several lines. */
+function sentence(message: string): string {
+  const first = message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "").trim() ?? "";
+  return /^[A-Z][a-z]/.test(first) ? first[0]!.toLowerCase() + first.slice(1) : first;
+}

@@ -1,0 +1,181 @@
+// ajv's errors -> readable diagnostics at the YAML position they concern: the offending key for
+// an unknown key, the map for a missing key, the value otherwise.
+import type { ErrorObject } from "ajv";
+import { diagnostic, quote } from "./diagnostics.js";
+import type { Diagnostic } from "./model.js";
+import { pointerToPath } from "./positions.js";
+import type { DataPath, Locator } from "./positions.js";
+import { closest } from "./suggest.js";
+
+const FLAG_FIELDS = ["name", "description", "stage", "archived", "targeting"];
+const TARGET_LISTS = ["companies", "users"];
+const DATE_HINT = "a date (2026-12-31) or a date-time (2026-12-31T18:00:00Z)";
+
+export function schemaDiagnostics(errors: readonly ErrorObject[], locator: Locator): Diagnostic[] {
+  return collapseTargetAlternatives(errors).map((error) => describeError(error, locator));
+}
+
+/**
+ * A target is an id or a { id, until } map; ajv reports both alternatives. Keep the map's errors
+ * when a map was written, else say once what a target may be.
+ */
+function collapseTargetAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
+  const anyOf = errors.filter((e) => e.keyword === "anyOf");
+  if (anyOf.length === 0) return [...errors];
+  const objectAt = new Set(anyOf.filter((e) => isMap(e.data)).map((e) => e.instancePath));
+  const scalarAt = anyOf.filter((e) => !isMap(e.data)).map((e) => e.instancePath);
+  return errors.filter((e) => {
+    if (e.keyword === "anyOf") return !objectAt.has(e.instancePath);
+    if (objectAt.has(e.instancePath) && e.keyword === "type") return false;
+    return !scalarAt.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
+  });
+}
+
+function describeError(e: ErrorObject, locator: Locator): Diagnostic {
+  const path = pointerToPath(e.instancePath);
+  const label = describePath(path);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "anyOf": {
+      const message = `${label} must be an id (a string) or a map { id, until }, not ${describeValue(e.data)}`;
+      return diagnostic("error", "wrong-type", message + quoteHint(e.data, path, locator), locator.value(path));
+    }
+    case "type":
+      return typeError(e, path, label, locator);
+    case "required": {
+      const missing = String(params.missingProperty);
+      const message =
+        path.length === 0 && missing === "version"
+          ? "missing 'version: 1' (the file format version) at the top of the file"
+          : `${label} needs '${missing}'`;
+      return diagnostic("error", "missing-key", message, locator.value(path));
+    }
+    case "additionalProperties": {
+      const key = String(params.additionalProperty);
+      const keyPath = [...path, key];
+      const message = unknownKeyMessage(key, path, label, allowedKeys(e.parentSchema), e.data);
+      return diagnostic("error", "unknown-key", message, locator.key(keyPath));
+    }
+    case "const": {
+      const allowed = JSON.stringify(params.allowedValue);
+      return diagnostic("error", "invalid-value", `${label} must be ${allowed}, not ${describeValue(e.data)}`, locator.value(path));
+    }
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const suggestion = typeof e.data === "string" ? closest(e.data, allowed) : undefined;
+      const message =
+        `${label} must be one of ${allowed.join(", ")}, not ${describeValue(e.data)}` +
+        (suggestion ? `; did you mean '${suggestion}'?` : "");
+      return diagnostic("error", "invalid-value", message, locator.value(path));
+    }
+    case "minimum":
+      return diagnostic("error", "invalid-value", `${label} must be at least ${String(params.limit)}, not ${String(e.data)}`, locator.value(path));
+    case "minLength":
+      return diagnostic("error", "invalid-value", `${label} must not be empty`, locator.value(path));
+    case "uniqueItems": {
+      const second = Math.max(Number(params.i), Number(params.j));
+      const item = Array.isArray(e.data) ? e.data[second] : undefined;
+      const message = `${describeValue(item)} is listed twice in ${label}`;
+      return diagnostic("error", "invalid-value", message, locator.value([...path, second]));
+    }
+    case "pattern":
+      if (path.at(-1) === "until") {
+        return diagnostic("error", "invalid-date", `${label} must be ${DATE_HINT}, not ${describeValue(e.data)}`, locator.value(path));
+      }
+      return diagnostic("error", "invalid-value", `${label} must match ${String(params.pattern)}`, locator.value(path));
+    default:
+      return diagnostic("error", "schema", `${label} ${e.message ?? "is invalid"}`, locator.value(path));
+  }
+}
+
+function typeError(e: ErrorObject, path: string[], label: string, locator: Locator): Diagnostic {
+  const types = String((e.params as { type?: unknown }).type).split(",");
+  const expected = types.map(describeType).join(" or ");
+  const at = locator.value(path);
+  if (e.data === null) {
+    if (path[0] === "environments" && path.length === 2) {
+      return diagnostic("error", "alias-empty", `${label} names no environment: give an environment name or id`, at);
+    }
+    const hint = path.length === 4 && path[2] === "targeting" ? " (write {} for no targets)" : "";
+    return diagnostic("error", "wrong-type", `${label} has no value: expected ${expected}${hint}`, at);
+  }
+  if (path.length === 0) {
+    return diagnostic("error", "wrong-type", `the file must be a map of settings and flags (key: value lines), not ${describeValue(e.data)}`, at);
+  }
+  const message = `${label} must be ${expected}, not ${describeValue(e.data)}`;
+  const hint = types.includes("string") ? quoteHint(e.data, path, locator) : "";
+  return diagnostic("error", "wrong-type", message + hint, at);
+}
+
+function unknownKeyMessage(key: string, path: string[], label: string, allowed: string[], parent: unknown): string {
+  const where = path.length === 0 ? "at the top level" : `in ${label}`;
+  if (key === "<<") {
+    return `YAML merge keys (<<) are not supported ${where}: share a list with an anchor (&name) and alias (*name) instead`;
+  }
+  const value = isMap(parent) ? parent[key] : undefined;
+  const suggestion = closest(key, allowed);
+  if (suggestion) return `unknown key ${quote(key)} ${where}; did you mean '${suggestion}'?`;
+  if (path.length === 0 && isMap(value) && Object.keys(value).some((k) => FLAG_FIELDS.includes(k))) {
+    return `unknown key ${quote(key)} at the top level: flags go under 'flags:'`;
+  }
+  if (path[0] === "flags" && path.length === 2 && isMap(value) && Object.keys(value).some((k) => TARGET_LISTS.includes(k))) {
+    return `unknown key ${quote(key)} ${where}: environments go under 'targeting:'`;
+  }
+  return `unknown key ${quote(key)} ${where}; allowed: ${allowed.join(", ")}`;
+}
+
+/** Says where in the file a path is, in the file's own words. */
+export function describePath(path: readonly string[]): string {
+  const [first, flag, field, env, list, , targetField] = path;
+  if (first === undefined) return "the file";
+  if (first === "flags" && flag !== undefined) {
+    const ofFlag = `flag ${quote(flag)}`;
+    if (field === undefined) return ofFlag;
+    if (field !== "targeting" || env === undefined) return `'${field}' of ${ofFlag}`;
+    const inEnv = `${ofFlag} in ${quote(env)}`;
+    if (list === undefined) return `environment ${quote(env)} of ${ofFlag}`;
+    if (path.length === 5) return `'${list}' of ${inEnv}`;
+    if (targetField === undefined) return `a target in '${list}' of ${inEnv}`;
+    return `'${targetField}' of a target in '${list}' of ${inEnv}`;
+  }
+  if (first === "environments" && flag !== undefined) return `alias ${quote(flag)}`;
+  if (first === "notifications" && flag !== undefined) return "a notification channel";
+  return `'${path.join(".")}'`;
+}
+
+function describeType(type: string): string {
+  const words: Record<string, string> = {
+    string: "a string",
+    boolean: "true or false",
+    integer: "a whole number",
+    number: "a number",
+    object: "a map (key: value)",
+    array: "a list",
+    null: "null",
+  };
+  return words[type] ?? type;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing (null)";
+  if (typeof value === "string") return `the string ${quote(value)}`;
+  if (typeof value === "number") return `the number ${value}`;
+  if (typeof value === "boolean") return String(value);
+  return Array.isArray(value) ? "a list" : "a map";
+}
+
+/** YAML reads 42, 007 and true as numbers and booleans; text must be quoted to stay as written. */
+function quoteHint(value: unknown, path: DataPath, locator: Locator): string {
+  if (typeof value !== "number" && typeof value !== "boolean") return "";
+  const written = locator.written(path) ?? String(value);
+  return `: quote it ("${written}") to keep it as text`;
+}
+
+function allowedKeys(schema: unknown): string[] {
+  const properties = isMap(schema) ? schema.properties : undefined;
+  return isMap(properties) ? Object.keys(properties) : [];
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

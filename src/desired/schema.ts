@@ -1,0 +1,53 @@
+// The file format's JSON Schema, compiled once with ajv in strict mode, and checking a document
+// against it.
+import { readFileSync } from "node:fs";
+import { Ajv } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import type { FlagsFile } from "./file-format.generated.js";
+import type { Diagnostic } from "./model.js";
+import type { ParsedFile } from "./parse.js";
+import { pointerToPath } from "./positions.js";
+import type { DataPath } from "./positions.js";
+import { schemaDiagnostics } from "./schema-messages.js";
+
+/** Resolved from this module so that it works from src/ (tests) and dist/ (the package) alike. */
+export const SCHEMA_URL = new URL("../../schemas/flags.reflag.schema.json", import.meta.url);
+
+export function readSchema(): Record<string, unknown> {
+  return JSON.parse(readFileSync(SCHEMA_URL, "utf8")) as Record<string, unknown>;
+}
+
+export function compileSchema(schema: Record<string, unknown>): ValidateFunction<FlagsFile> {
+  // verbose: errors carry the data and the schema they failed on, for readable messages.
+  const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true });
+  return ajv.compile<FlagsFile>(schema);
+}
+
+let validator: ValidateFunction<FlagsFile> | undefined;
+
+export interface SchemaCheck {
+  diagnostics: Diagnostic[];
+  /** True when no schema error lies at or below `path`: the data there has its schema's type. */
+  isClean: (path: DataPath) => boolean;
+}
+
+export function checkSchema(parsed: ParsedFile): SchemaCheck {
+  validator ??= compileSchema(readSchema());
+  if (validator(parsed.value)) return { diagnostics: [], isClean: () => true };
+  const errors: ErrorObject[] = validator.errors ?? [];
+  const tainted = new Set<string>();
+  for (const error of errors) {
+    // An unknown key leaves the known keys beside it valid.
+    if (error.keyword === "additionalProperties") continue;
+    const path = pointerToPath(error.instancePath);
+    for (let i = 0; i <= path.length; i++) tainted.add(pathKey(path.slice(0, i)));
+  }
+  return {
+    diagnostics: schemaDiagnostics(errors, parsed.locator),
+    isClean: (path) => !tainted.has(pathKey(path)),
+  };
+}
+
+function pathKey(path: DataPath): string {
+  return JSON.stringify(path.map(String));
+}

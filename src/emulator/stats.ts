@@ -1,0 +1,62 @@
+// Request statistics, grouped by route template so that tests can count calls per endpoint.
+
+export interface RequestRecord {
+  method: string;
+  /** "PATCH /apps/:appId/flags/specific-targets/:envId", or "(no route)". */
+  route: string;
+  /** HTTP status, or "lost" / "reset" / "aborted" when no answer was sent. */
+  status: string;
+  at: string;
+  durationMs: number;
+}
+
+export interface RequestStats {
+  total: number;
+  /** route -> status -> count */
+  byRoute: Record<string, Record<string, number>>;
+  byMethod: Record<string, number>;
+  byStatus: Record<string, number>;
+  inFlight: number;
+  maxInFlight: number;
+  /** The most recent requests, oldest first. */
+  requests: RequestRecord[];
+}
+
+const KEEP_RECENT = 500;
+
+export class StatsRecorder {
+  private stats: RequestStats = StatsRecorder.empty(0);
+
+  constructor(private readonly now: () => Date) {}
+
+  private static empty(inFlight: number): RequestStats {
+    return { total: 0, byRoute: {}, byMethod: {}, byStatus: {}, inFlight, maxInFlight: inFlight, requests: [] };
+  }
+
+  begin(): void {
+    this.stats.inFlight += 1;
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
+  }
+
+  end(record: Omit<RequestRecord, "at">): void {
+    const s = this.stats;
+    s.inFlight = Math.max(0, s.inFlight - 1);
+    s.total += 1;
+    const key = `${record.method} ${record.route}`;
+    const byStatus = (s.byRoute[key] ??= {});
+    byStatus[record.status] = (byStatus[record.status] ?? 0) + 1;
+    s.byMethod[record.method] = (s.byMethod[record.method] ?? 0) + 1;
+    s.byStatus[record.status] = (s.byStatus[record.status] ?? 0) + 1;
+    s.requests.push({ ...record, at: this.now().toISOString() });
+    if (s.requests.length > KEEP_RECENT) s.requests.splice(0, s.requests.length - KEEP_RECENT);
+  }
+
+  snapshot(): RequestStats {
+    return structuredClone(this.stats);
+  }
+
+  /** Zeroes the counters; requests still in flight stay counted as in flight. */
+  reset(): void {
+    this.stats = StatsRecorder.empty(this.stats.inFlight);
+  }
+}

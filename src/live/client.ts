@@ -1,0 +1,563 @@
+// The typed client of Reflag's Management API: one method per endpoint, bounded retries, one
+// concurrency limit per client. Contract: shared/reflag-management-api.md.
+import { setTimeout as timerDelay } from "node:timers/promises";
+import pLimit from "p-limit";
+import type { LimitFunction } from "p-limit";
+import type {
+  App,
+  AppHeader,
+  CreateFlagBody,
+  EntityFlag,
+  EntityFlagsBody,
+  EntityKind,
+  Environment,
+  EnvironmentHeader,
+  FlagHeader,
+  FlagTargeting,
+  Paginated,
+  SortOrder,
+  SpecificTargetsBody,
+  UpdateFlagBody,
+} from "../api/types.js";
+import { ApiError } from "./api-error.js";
+import type { ApiErrorInit } from "./api-error.js";
+import {
+  InvalidAnswer,
+  readApp,
+  readErrorBody,
+  readAppList,
+  readEntityFlagPage,
+  readEnvironment,
+  readEnvironmentList,
+  readFlagAnswer,
+  readFlagPage,
+  readFlagTargeting,
+} from "./client-answers.js";
+import { buildPath, describePath, UnsendableSegment } from "./client-path.js";
+import type { QueryValue } from "./client-path.js";
+import { CLIENT_DEFAULTS, checkApiKey, normalizeBaseUrl } from "./config.js";
+import type { ReflagClientOptions, RequestEvent } from "./config.js";
+import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry.js";
+
+// The CLI builds a client from the environment with one import.
+export { clientOptionsFromEnv } from "./config.js";
+export type { ReflagClientOptions, RequestEvent } from "./config.js";
+
+/** The largest page the API serves. */
+const PAGE_SIZE = 100;
+/** How often a listing starts over because totalCount moved under it, before giving up. */
+const MAX_LISTING_RESTARTS = 3;
+
+type Method = "GET" | "POST" | "PATCH";
+
+interface Call<T> {
+  method: Method;
+  route: string;
+  params: Record<string, string>;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  /** Checks a 2xx answer. Absent: only the status counts, the body is drained unread. */
+  read?: (body: unknown) => T;
+}
+
+/** Why one attempt failed, before it becomes an ApiError. */
+type Failure = Omit<ApiErrorInit, "method" | "path" | "attempts">;
+
+type Answer<T> = { ok: true; status: number; value: T } | { ok: false; failure: Failure };
+type Outcome<T> = Answer<T> & { durationMs: number };
+
+type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+const ABORTED: Failure = { code: "aborted", apiMessage: "the request was cancelled", transient: false };
+
+export class ReflagClient {
+  readonly baseUrl: string;
+  // A private field: util.inspect and JSON.stringify of the client never show the key.
+  readonly #apiKey: string;
+  readonly #limit: LimitFunction;
+  readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #maxRetryAfterMs: number;
+  readonly #totalTimeoutMs: number;
+  readonly #userAgent: string;
+  readonly #fetch: typeof fetch;
+  readonly #sleep: Sleep;
+  readonly #random: () => number;
+  readonly #now: () => number;
+  readonly #onRequest: ((event: RequestEvent) => void) | undefined;
+  readonly #signal: AbortSignal | undefined;
+  /** No request leaves before this instant (epoch ms): the latest Retry-After, shared by all calls. */
+  #notBefore = 0;
+
+  constructor(options: ReflagClientOptions) {
+    checkApiKey(options.apiKey);
+    this.#apiKey = options.apiKey;
+    this.baseUrl = normalizeBaseUrl(options.baseUrl ?? CLIENT_DEFAULTS.baseUrl);
+    this.#limit = pLimit(atLeast(options.concurrency ?? CLIENT_DEFAULTS.concurrency, 1, "concurrency"));
+    this.#timeoutMs = atLeast(options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs, 1, "timeoutMs");
+    this.#maxAttempts = atLeast(options.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts, 1, "maxAttempts");
+    this.#baseDelayMs = atLeast(options.baseDelayMs ?? CLIENT_DEFAULTS.baseDelayMs, 0, "baseDelayMs");
+    this.#maxDelayMs = atLeast(options.maxDelayMs ?? CLIENT_DEFAULTS.maxDelayMs, 0, "maxDelayMs");
+    this.#maxRetryAfterMs = atLeast(
+      options.maxRetryAfterMs ?? CLIENT_DEFAULTS.maxRetryAfterMs,
+      0,
+      "maxRetryAfterMs",
+    );
+    this.#totalTimeoutMs = atLeast(
+      options.totalTimeoutMs ?? CLIENT_DEFAULTS.totalTimeoutMs,
+      1,
+      "totalTimeoutMs",
+    );
+    this.#userAgent = options.userAgent ?? CLIENT_DEFAULTS.userAgent;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#sleep = options.sleep ?? ((ms, signal) => timerDelay(ms, undefined, { signal }));
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
+    this.#onRequest = options.onRequest;
+    this.#signal = options.signal;
+  }
+
+  // --- Apps and environments
+
+  listApps(orgId?: string): Promise<AppHeader[]> {
+    return this.#request({ method: "GET", route: "/apps", params: {}, query: { orgId }, read: readAppList });
+  }
+
+  getApp(appId: string): Promise<App> {
+    return this.#request({ method: "GET", route: "/apps/:appId", params: { appId }, read: readApp });
+  }
+
+  listEnvironments(
+    appId: string,
+    order: { sortBy?: "name" | "order"; sortOrder?: SortOrder } = {},
+  ): Promise<EnvironmentHeader[]> {
+    return this.#request({
+      method: "GET",
+      route: "/apps/:appId/environments",
+      params: { appId },
+      query: { sortBy: order.sortBy, sortOrder: order.sortOrder },
+      read: readEnvironmentList,
+    });
+  }
+
+  /** The answer holds the environment's SDK secrets: never log it. */
+  getEnvironment(appId: string, envId: string): Promise<Environment> {
+    return this.#request({
+      method: "GET",
+      route: "/apps/:appId/environments/:envId",
+      params: { appId, envId },
+      read: readEnvironment,
+    });
+  }
+
+  // --- Flags
+
+  /** Every flag of the app, across all pages. */
+  listFlags(appId: string): Promise<FlagHeader[]> {
+    return this.#listAll("/apps/:appId/flags", { appId }, readFlagPage);
+  }
+
+  /**
+   * Create a flag. A retried POST whose first answer was lost meets its own flag and gets 409 (or
+   * 422 not_possible): then the flag is looked up by key and returned. A 409 on the first attempt
+   * is a real conflict and is thrown.
+   */
+  async createFlag(appId: string, body: CreateFlagBody): Promise<FlagHeader> {
+    try {
+      return await this.#request({
+        method: "POST",
+        route: "/apps/:appId/flags",
+        params: { appId },
+        body,
+        read: readFlagAnswer,
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.attempts > 1 && (err.status === 409 || err.status === 422)) {
+        const created = (await this.listFlags(appId)).find((flag) => flag.key === body.key);
+        if (created) return created;
+      }
+      throw err;
+    }
+  }
+
+  /** Takes the flag's id, not its key. Idempotent, so retried like a read. */
+  updateFlag(appId: string, flagId: string, body: UpdateFlagBody): Promise<FlagHeader> {
+    return this.#request({
+      method: "PATCH",
+      route: "/apps/:appId/flags/:flagId",
+      params: { appId, flagId },
+      body,
+      read: readFlagAnswer,
+    });
+  }
+
+  // --- Targeting
+
+  getFlagTargeting(appId: string, flagKey: string, envId: string): Promise<FlagTargeting> {
+    return this.#request({
+      method: "GET",
+      route: "/apps/:appId/flags/:flagKey/targeting/:envId",
+      params: { appId, flagKey, envId },
+      read: readFlagTargeting,
+    });
+  }
+
+  /**
+   * The batch write. Adding a present target or removing an absent one changes nothing, so a
+   * retry after a lost answer is safe. The answer's body is unpublished: only the status counts.
+   */
+  updateSpecificTargets(appId: string, envId: string, body: SpecificTargetsBody): Promise<void> {
+    return this.#request<void>({
+      method: "PATCH",
+      route: "/apps/:appId/flags/specific-targets/:envId",
+      params: { appId, envId },
+      body,
+    });
+  }
+
+  /** All flags as seen by one company or user, across all pages. */
+  listEntityFlags(appId: string, envId: string, kind: EntityKind, entityId: string): Promise<EntityFlag[]> {
+    return this.#listAll(
+      entityRoute(kind),
+      { appId, envId, [entityParam(kind)]: entityId },
+      readEntityFlagPage,
+    );
+  }
+
+  /** Only the status counts: the answer is one page, so read the result with listEntityFlags. */
+  updateEntityFlags(
+    appId: string,
+    envId: string,
+    kind: EntityKind,
+    entityId: string,
+    body: EntityFlagsBody,
+  ): Promise<void> {
+    return this.#request<void>({
+      method: "PATCH",
+      route: entityRoute(kind),
+      params: { appId, envId, [entityParam(kind)]: entityId },
+      body,
+    });
+  }
+
+  // --- Machinery
+
+  /**
+   * Follow pages until totalCount items are in hand, counting what each page actually holds (the
+   * server may serve fewer than asked). A page that adds nothing new before the end is an error,
+   * never an endless loop; a totalCount that moves means items shifted between pages: start over.
+   */
+  async #listAll<T extends { id: string }>(
+    route: string,
+    params: Record<string, string>,
+    read: (body: unknown) => Paginated<T>,
+  ): Promise<T[]> {
+    for (let restart = 0; ; restart++) {
+      const items = new Map<string, T>();
+      let totalCount: number | undefined;
+      for (let pageIndex = 0; ; pageIndex++) {
+        const query = { pageIndex, pageSize: PAGE_SIZE };
+        const page = await this.#request({ method: "GET", route, params, query, read });
+        totalCount ??= page.totalCount;
+        if (page.totalCount !== totalCount) break;
+        const before = items.size;
+        for (const item of page.data) if (!items.has(item.id)) items.set(item.id, item);
+        if (items.size >= totalCount) return [...items.values()];
+        if (items.size === before) {
+          throw this.#error(
+            {
+              status: 200,
+              code: "invalid_response",
+              apiMessage: `page ${pageIndex} added no new items, ${items.size} of totalCount ${totalCount} read`,
+              transient: false,
+            },
+            "GET",
+            buildPath(route, params, query),
+            1,
+          );
+        }
+      }
+      if (restart >= MAX_LISTING_RESTARTS) {
+        throw this.#error(
+          {
+            code: "inconsistent_pagination",
+            apiMessage: `totalCount changed during each of ${restart + 1} listings`,
+            transient: true,
+          },
+          "GET",
+          buildPath(route, params),
+          restart + 1,
+        );
+      }
+    }
+  }
+
+  /** One logical request: attempts, waits between them, and the final error. */
+  async #request<T>(call: Call<T>): Promise<T> {
+    let path: string;
+    try {
+      path = buildPath(call.route, call.params, call.query);
+    } catch (err) {
+      if (!(err instanceof UnsendableSegment)) throw err;
+      const why = `${err.message}: URL parsing drops "." and ".." segments, so it would reach another resource`;
+      throw this.#error(
+        { code: "invalid_argument", apiMessage: why, transient: false },
+        call.method,
+        describePath(call.route, call.params),
+        0,
+      );
+    }
+    let deadline: number | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (this.#signal?.aborted) throw this.#error(ABORTED, call.method, path, attempt - 1);
+      const outcome = await this.#limit(() => {
+        deadline ??= this.#now() + this.#totalTimeoutMs;
+        return this.#attempt(call, path, deadline);
+      });
+      const event: RequestEvent = {
+        method: call.method,
+        path: this.#redact(path),
+        route: call.route,
+        attempt,
+        durationMs: outcome.durationMs,
+      };
+      if (outcome.ok) {
+        this.#emit({ ...event, status: outcome.status });
+        return outcome.value;
+      }
+      const failure = { ...outcome.failure };
+      const retryInMs = this.#retryDelay(failure, attempt, deadline ?? 0);
+      if (failure.status !== undefined) event.status = failure.status;
+      this.#emit({ ...event, error: failure.code, message: this.#redact(failure.apiMessage), retryInMs });
+      if (retryInMs === undefined) throw this.#error(failure, call.method, path, attempt);
+      if (retryInMs > 0) {
+        // Wait outside the limiter: a request sleeping between attempts leaves its slot to others.
+        try {
+          await this.#sleep(retryInMs, this.#signal);
+        } catch (err) {
+          if (this.#signal?.aborted) throw this.#error(ABORTED, call.method, path, attempt);
+          throw err;
+        }
+      }
+    }
+  }
+
+  /**
+   * How long to wait before the next attempt, or undefined to give up. May add to the failure's
+   * message why it gave up early. Records an honoured Retry-After for every request of the client.
+   */
+  #retryDelay(failure: Failure, attempt: number, deadline: number): number | undefined {
+    if (!failure.transient) return undefined;
+    const now = this.#now();
+    let delay: number;
+    if (failure.retryAfterMs !== undefined) {
+      if (failure.retryAfterMs > this.#maxRetryAfterMs) {
+        failure.apiMessage += ` (asked to retry after ${seconds(failure.retryAfterMs)}, longer than the ${seconds(this.#maxRetryAfterMs)} this client waits)`;
+        return undefined;
+      }
+      this.#notBefore = Math.max(this.#notBefore, now + failure.retryAfterMs);
+      // A little jitter on top, so parallel requests that were all told the same instant do not return in one burst.
+      delay = failure.retryAfterMs + Math.floor(this.#random() * this.#baseDelayMs);
+    } else {
+      delay = backoffDelayMs(
+        attempt,
+        { baseDelayMs: this.#baseDelayMs, maxDelayMs: this.#maxDelayMs },
+        this.#random,
+      );
+    }
+    if (attempt >= this.#maxAttempts) return undefined;
+    if (now + delay >= deadline) {
+      failure.apiMessage += ` (the next attempt would pass the ${seconds(this.#totalTimeoutMs)} total timeout)`;
+      return undefined;
+    }
+    return delay;
+  }
+
+  /** One HTTP exchange inside a limiter slot. Never throws: every failure becomes a Failure. */
+  async #attempt<T>(call: Call<T>, path: string, deadline: number): Promise<Outcome<T>> {
+    // Holding the slot while the server asked everyone to pause costs nothing: no request may leave anyway.
+    const pause = this.#notBefore - this.#now();
+    if (pause > 0) {
+      try {
+        await this.#sleep(pause, this.#signal);
+      } catch {
+        return { ok: false, failure: ABORTED, durationMs: 0 };
+      }
+    }
+    if (this.#signal?.aborted) return { ok: false, failure: ABORTED, durationMs: 0 };
+    const timeoutMs = Math.max(1, Math.min(this.#timeoutMs, deadline - this.#now()));
+    // One controller for both the timeout and the caller's signal; the listener goes when the attempt ends,
+    // so a long-lived client signal does not collect one per request.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const onAbort = (): void => controller.abort();
+    this.#signal?.addEventListener("abort", onAbort, { once: true });
+    const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
+    let response: Response;
+    let text = "";
+    try {
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${this.#apiKey}`,
+        accept: "application/json",
+        "user-agent": this.#userAgent,
+      };
+      if (call.body !== undefined) headers["content-type"] = "application/json";
+      response = await this.#fetch(`${this.baseUrl}${path}`, {
+        method: call.method,
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: controller.signal,
+        // Never follow a redirect: it would carry the key to wherever it points.
+        redirect: "manual",
+      });
+      if (isSuccess(response.status) && !call.read) {
+        // The status is the whole answer; a body cut short after it changes nothing.
+        await response.arrayBuffer().catch(() => undefined);
+      } else if (isSuccess(response.status)) {
+        text = await response.text();
+      } else {
+        // The status already says what happened; a lost error body only costs the details.
+        text = await response.text().catch(() => "");
+      }
+    } catch (err) {
+      if (this.#signal?.aborted) return { ok: false, failure: ABORTED, durationMs: elapsed() };
+      const failure: Failure = controller.signal.aborted
+        ? { code: "timeout", apiMessage: `no complete answer within ${timeoutMs} ms`, transient: true }
+        : { code: "network_error", apiMessage: describeNetworkError(err), transient: true };
+      return { ok: false, failure, durationMs: elapsed() };
+    } finally {
+      clearTimeout(timer);
+      this.#signal?.removeEventListener("abort", onAbort);
+    }
+    // Outside the try: a bug in a reader must surface as itself, not as a retried network error.
+    return { ...this.#interpret(response, text, call), durationMs: elapsed() } as Outcome<T>;
+  }
+
+  #interpret<T>(response: Response, text: string, call: Call<T>): Answer<T> {
+    const status = response.status;
+    if (isSuccess(status)) {
+      if (!call.read) return { ok: true, status, value: undefined as T };
+      const invalid = (why: string): Answer<T> => ({
+        ok: false,
+        failure: { status, code: "invalid_response", apiMessage: why, transient: false },
+      });
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return invalid(
+          `the answer is not JSON (content-type ${response.headers.get("content-type") ?? "none"})`,
+        );
+      }
+      try {
+        return { ok: true, status, value: call.read(body) };
+      } catch (err) {
+        if (err instanceof InvalidAnswer) return invalid(`unexpected answer: ${err.message}`);
+        throw err;
+      }
+    }
+    if (status >= 300 && status < 400) {
+      const where = safeLocation(response.headers.get("location"), this.baseUrl);
+      return {
+        ok: false,
+        failure: {
+          status,
+          code: "redirect",
+          apiMessage: `the API redirects${where}; check REFLAG_API_URL`,
+          transient: false,
+        },
+      };
+    }
+    const said = readErrorBody(text);
+    const failure: Failure = {
+      status,
+      code: said?.code ?? "http_error",
+      apiMessage: said?.message ?? (`${status} ${response.statusText}`.trim() || "no error body"),
+      transient: isRetryableStatus(status),
+    };
+    if (said?.issues) failure.issues = said.issues;
+    const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"), this.#now());
+    if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+    return { ok: false, failure };
+  }
+
+  #error(failure: Failure, method: string, path: string, attempts: number): ApiError {
+    const init: ApiErrorInit = {
+      ...failure,
+      method,
+      path: this.#redact(path),
+      attempts,
+      apiMessage: this.#redact(failure.apiMessage),
+    };
+    if (failure.issues) {
+      init.issues = Object.fromEntries(
+        Object.entries(failure.issues).map(([where, what]) => [
+          this.#redact(where),
+          what.map((m) => this.#redact(m)),
+        ]),
+      );
+    }
+    return new ApiError(init);
+  }
+
+  /** The service might echo the key back in a message; it must never reach an error or a log. */
+  #redact(text: string): string {
+    return text.split(this.#apiKey).join("[redacted]");
+  }
+
+  #emit(event: RequestEvent): void {
+    if (!this.#onRequest) return;
+    try {
+      this.#onRequest(event);
+    } catch {
+      // An observer (metrics, progress) must not change the outcome of a request.
+    }
+  }
+}
+
+/** fetch says "fetch failed" or "terminated"; the cause says what happened on the wire. */
+function describeNetworkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause as { message?: unknown; code?: unknown } | undefined;
+  const detail = typeof cause?.message === "string" && cause.message !== "" ? cause.message : undefined;
+  const code = typeof cause?.code === "string" ? cause.code : undefined;
+  const parts = [err.message, detail].filter(Boolean).join(": ");
+  return code && !parts.includes(code) ? `${parts} (${code})` : parts;
+}
+
+/** Where a redirect points, without its query: enough to spot a wrong base URL. */
+function safeLocation(location: string | null, base: string): string {
+  if (!location) return "";
+  try {
+    const url = new URL(location, base);
+    return ` to ${url.origin}${url.pathname}`;
+  } catch {
+    return "";
+  }
+}
+
+// Named like the contract's templates, so metric labels match the emulator's and the docs'.
+function entityParam(kind: EntityKind): "companyId" | "userId" {
+  return kind === "companies" ? "companyId" : "userId";
+}
+
+function entityRoute(kind: EntityKind): string {
+  return `/apps/:appId/envs/:envId/${kind}/:${entityParam(kind)}/flags`;
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+function atLeast(value: number, min: number, name: string): number {
+  if (!Number.isFinite(value) || value < min)
+    throw new RangeError(`ReflagClient: ${name} must be a number >= ${min}, got ${value}`);
+  return value;
+}

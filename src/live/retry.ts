@@ -1,0 +1,43 @@
+// Retry arithmetic for the API client, kept pure: which answers deserve another attempt, how long to wait.
+
+export interface BackoffPolicy {
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * Full jitter: a uniform wait in [0, min(maxDelayMs, baseDelayMs * 2^(failedAttempt - 1))).
+ * Spreading retries over the whole window keeps parallel clients from retrying in lockstep.
+ */
+export function backoffDelayMs(failedAttempt: number, policy: BackoffPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failedAttempt - 1));
+  return Math.floor(clamp01(random()) * ceiling);
+}
+
+/**
+ * Retry-After as milliseconds from `nowMs`: delta-seconds ("1", "0.5") or an HTTP-date.
+ * Undefined when absent or unreadable, so the caller falls back to its own backoff.
+ */
+export function parseRetryAfterMs(value: string | null | undefined, nowMs: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
+  // HTTP-dates always name a weekday or month: refuse bare numbers Date.parse would accept ("-1").
+  if (!/[a-z]/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/**
+ * 408, 429 and 5xx may succeed later. 501 (Not Implemented) never will. Everything else (400,
+ * 401, 403, 404, 409, 413, 422, ...) is an answer about the request itself: repeating it changes nothing.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status !== 501);
+}
+
+// A random() outside [0, 1) (a test double, NaN) must not produce a negative or oversized wait.
+function clamp01(x: number): number {
+  if (!(x > 0)) return 0;
+  return x < 1 ? x : 0.999_999;
+}
