@@ -5,6 +5,10 @@ import { startEmulator } from "./emulator/index.js";
 import { main } from "./cli/main.js";
 import { processIO } from "./cli/io.js";
 
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+});
+
 const file = process.argv[2] ?? "flags.reflag.yaml";
 const emulator = await startEmulator({ port: 0 });
 const io = processIO();

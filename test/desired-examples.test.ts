@@ -8,7 +8,12 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = join(import.meta.dirname, "..");
 const NOW = new Date("2026-06-01T12:00:00Z");
-const EXAMPLES = ["examples/single-file/flags.reflag.yaml", "examples/multi-env/flags.reflag.yaml", "examples/per-team", "flags.reflag.yaml"];
+const EXAMPLES = [
+  "examples/single-file/flags.reflag.yaml",
+  "examples/multi-env/flags.reflag.yaml",
+  "examples/per-team",
+  "flags.reflag.yaml",
+];
 
 async function yamlFiles(): Promise<string[]> {
   const files = ["flags.reflag.yaml"];
@@ -54,7 +59,10 @@ describe("the demo's flags.reflag.yaml", () => {
           name: f.name,
           stage: f.stage?.ref,
           targeting: Object.fromEntries(
-            f.targeting.map((t) => [t.ref, { companies: t.companies.map((c) => c.id), users: t.users.map((u) => u.until ?? u.id) }]),
+            f.targeting.map((t) => [
+              t.ref,
+              { companies: t.companies.map((c) => c.id), users: t.users.map((u) => u.until ?? u.id) },
+            ]),
           ),
         },
       ]),
@@ -65,7 +73,11 @@ describe("the demo's flags.reflag.yaml", () => {
         stage: "Beta",
         targeting: { Staging: { companies: ["acme-corp"], users: ["2027-07-01T00:00:00.000Z"] } },
       },
-      "dark-mode": { name: undefined, stage: "Beta", targeting: { Production: { companies: ["globex"], users: [] } } },
+      "dark-mode": {
+        name: undefined,
+        stage: "Beta",
+        targeting: { Production: { companies: ["globex"], users: [] } },
+      },
       "new-checkout-flow": {
         name: undefined,
         stage: "Beta",

@@ -68,7 +68,13 @@ describe("desired state", () => {
               ],
               users: [],
             },
-            { key: "Staging", ref: "Staging", at: { file: "f.yaml", line: 16, col: 7 }, companies: [], users: [] },
+            {
+              key: "Staging",
+              ref: "Staging",
+              at: { file: "f.yaml", line: 16, col: 7 },
+              companies: [],
+              users: [],
+            },
           ],
         },
       ],
@@ -78,9 +84,16 @@ describe("desired state", () => {
   });
 
   it("leaves out what the file does not say, and sorts flags by key", () => {
-    const state = validState(yaml("version: 1", "app: ap1", "flags:", "  zeta: {}", "  alpha:", "    stage: Beta"));
+    const state = validState(
+      yaml("version: 1", "app: ap1", "flags:", "  zeta: {}", "  alpha:", "    stage: Beta"),
+    );
     expect(state.flags).toEqual([
-      { key: "alpha", at: { file: "f.yaml", line: 5, col: 3 }, stage: { ref: "Beta", at: { file: "f.yaml", line: 6, col: 12 } }, targeting: [] },
+      {
+        key: "alpha",
+        at: { file: "f.yaml", line: 5, col: 3 },
+        stage: { ref: "Beta", at: { file: "f.yaml", line: 6, col: 12 } },
+        targeting: [],
+      },
       { key: "zeta", at: { file: "f.yaml", line: 4, col: 3 }, targeting: [] },
     ]);
     expect(state.changeDescription).toBeUndefined();
@@ -111,7 +124,20 @@ describe("desired state", () => {
 
   it("keeps the first of a repeated target, with a warning", () => {
     const { state, diagnostics } = validateDocuments(
-      [{ file: "f.yaml", text: yaml("version: 1", "app: ap1", "flags:", "  a:", "    targeting:", "      P:", "        users: [u1, u2, u1]") }],
+      [
+        {
+          file: "f.yaml",
+          text: yaml(
+            "version: 1",
+            "app: ap1",
+            "flags:",
+            "  a:",
+            "    targeting:",
+            "      P:",
+            "        users: [u1, u2, u1]",
+          ),
+        },
+      ],
       { now: NOW },
     );
     expect(diagnostics.map((d) => d.code)).toEqual(["duplicate-target"]);
@@ -133,10 +159,13 @@ describe("desired state", () => {
   });
 
   it("reads a file given twice once", async () => {
-    const { state, diagnostics } = await loadDesired(["split", "split/20-checkout.yaml", "./split/20-checkout.yaml"], {
-      cwd: FIXTURES,
-      now: NOW,
-    });
+    const { state, diagnostics } = await loadDesired(
+      ["split", "split/20-checkout.yaml", "./split/20-checkout.yaml"],
+      {
+        cwd: FIXTURES,
+        now: NOW,
+      },
+    );
     expect(diagnostics).toEqual([]);
     expect(state?.files).toHaveLength(3);
   });
@@ -149,11 +178,17 @@ describe("desired state", () => {
       ],
       { now: NOW },
     );
-    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col}`)).toEqual(["a.yaml:3:1", "b.yaml:3:3", "b.yaml:5:5"]);
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col}`)).toEqual([
+      "a.yaml:3:1",
+      "b.yaml:3:3",
+      "b.yaml:5:5",
+    ]);
   });
 
   it("treats string keys that look like numbers or booleans as text", () => {
-    const state = validState(yaml("version: 1", "app: ap1", "flags:", "  404:", "    targeting:", "      true: { users: ['42'] }"));
+    const state = validState(
+      yaml("version: 1", "app: ap1", "flags:", "  404:", "    targeting:", "      true: { users: ['42'] }"),
+    );
     expect(state.flags[0]?.key).toBe("404");
     expect(state.flags[0]?.targeting[0]?.ref).toBe("true");
   });
@@ -191,13 +226,24 @@ describe("time-bound targets", () => {
   });
 
   it("takes the warning window as an option", () => {
-    const { diagnostics } = validateDocuments([{ file: "f.yaml", text: file }], { now: NOW, warnExpiringMs: 31 * 86_400_000 });
-    expect(diagnostics.map((d) => d.code)).toEqual(["expired-target", "expiring-target", "expiring-target", "expired-target"]);
+    const { diagnostics } = validateDocuments([{ file: "f.yaml", text: file }], {
+      now: NOW,
+      warnExpiringMs: 31 * 86_400_000,
+    });
+    expect(diagnostics.map((d) => d.code)).toEqual([
+      "expired-target",
+      "expiring-target",
+      "expiring-target",
+      "expired-target",
+    ]);
   });
 
   it("lets a date-only until last through that whole UTC day", () => {
     const lastMoment = new Date("2026-05-31T23:59:59.999Z");
-    const { diagnostics } = validateDocuments([{ file: "f.yaml", text: file }], { now: lastMoment, warnExpiringMs: 0 });
+    const { diagnostics } = validateDocuments([{ file: "f.yaml", text: file }], {
+      now: lastMoment,
+      warnExpiringMs: 0,
+    });
     expect(diagnostics.filter((d) => d.code === "expired-target")).toEqual([]);
   });
 });

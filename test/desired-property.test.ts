@@ -28,24 +28,76 @@ const validate = (...texts: string[]): LoadResult =>
 
 // Pieces of YAML and of the file format, so that random text often gets past the parser.
 const piece = fc.constantFrom(
-  "version: 1\n", "app: ap1\n", "flags:\n", "  f:\n", "    targeting:\n", "      P:\n", "        companies: ", "        users:\n",
-  "          - ", "{ id: a, until: 2026-02-30 }", "[a, b, a]", "environments:\n", "  p: P\n", "policy: { prune: x }\n",
-  "&a ", "*a", "*b", "<<: *a\n", "---\n", "%YAML 1.1\n", "\t", "  ", "- ", ": ", "[", "]", "{", "}", "\"", "'", "#", "\n",
-  "~", "null", "42", "007", "true", "\uFEFF", "é", "\u0000", "!!binary ", "? ", "|\n", ">-\n",
+  "version: 1\n",
+  "app: ap1\n",
+  "flags:\n",
+  "  f:\n",
+  "    targeting:\n",
+  "      P:\n",
+  "        companies: ",
+  "        users:\n",
+  "          - ",
+  "{ id: a, until: 2026-02-30 }",
+  "[a, b, a]",
+  "environments:\n",
+  "  p: P\n",
+  "policy: { prune: x }\n",
+  "&a ",
+  "*a",
+  "*b",
+  "<<: *a\n",
+  "---\n",
+  "%YAML 1.1\n",
+  "\t",
+  "  ",
+  "- ",
+  ": ",
+  "[",
+  "]",
+  "{",
+  "}",
+  '"',
+  "'",
+  "#",
+  "\n",
+  "~",
+  "null",
+  "42",
+  "007",
+  "true",
+  "\uFEFF",
+  "é",
+  "\u0000",
+  "!!binary ",
+  "? ",
+  "|\n",
+  ">-\n",
 );
 const yamlish = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(""));
 
 const target = fc.oneof(
   fc.string({ maxLength: 8 }),
-  fc.record({ id: fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), until: fc.oneof(fc.constant("2026-02-30"), fc.constant("2027-01-01"), fc.string()) }, { requiredKeys: ["id"] }),
+  fc.record(
+    {
+      id: fc.oneof(fc.string({ maxLength: 8 }), fc.integer()),
+      until: fc.oneof(fc.constant("2026-02-30"), fc.constant("2027-01-01"), fc.string()),
+    },
+    { requiredKeys: ["id"] },
+  ),
   fc.integer(),
 );
 const flagsFile = fc.record(
   {
     version: fc.oneof(fc.constant(1), fc.constant(2), fc.constant("1")),
     app: fc.oneof(fc.constant("ap1"), fc.string({ maxLength: 4 }), fc.integer()),
-    environments: fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.string({ maxLength: 4 }), fc.constant(null))),
-    policy: fc.record({ prune: fc.oneof(fc.boolean(), fc.string()), maxChanges: fc.integer({ min: -2, max: 3 }) }, { requiredKeys: [] }),
+    environments: fc.dictionary(
+      fc.string({ maxLength: 4 }),
+      fc.oneof(fc.string({ maxLength: 4 }), fc.constant(null)),
+    ),
+    policy: fc.record(
+      { prune: fc.oneof(fc.boolean(), fc.string()), maxChanges: fc.integer({ min: -2, max: 3 }) },
+      { requiredKeys: [] },
+    ),
     flags: fc.dictionary(
       fc.string({ maxLength: 6 }),
       fc.record(
@@ -56,7 +108,10 @@ const flagsFile = fc.record(
           description: fc.oneof(fc.string({ maxLength: 4 }), fc.constant(null)),
           targeting: fc.dictionary(
             fc.string({ maxLength: 4 }),
-            fc.record({ companies: fc.array(target, { maxLength: 4 }), users: fc.array(target, { maxLength: 4 }) }, { requiredKeys: [] }),
+            fc.record(
+              { companies: fc.array(target, { maxLength: 4 }), users: fc.array(target, { maxLength: 4 }) },
+              { requiredKeys: [] },
+            ),
             { maxKeys: 3 },
           ),
         },
@@ -87,9 +142,13 @@ const goodFile = fc.record({
         name: fc.constantFrom("A flag", "Another"),
         stage: fc.constantFrom("Beta", "General availability"),
         archived: fc.boolean(),
-        targeting: fc.dictionary(fc.constantFrom("Production", "Staging", "enDevelopment"), fc.record({ companies: goodTargets, users: goodTargets }), {
-          maxKeys: 3,
-        }),
+        targeting: fc.dictionary(
+          fc.constantFrom("Production", "Staging", "enDevelopment"),
+          fc.record({ companies: goodTargets, users: goodTargets }),
+          {
+            maxKeys: 3,
+          },
+        ),
       },
       { requiredKeys: [] },
     ),
@@ -101,13 +160,21 @@ describe("loading accepts", () => {
   it("every well-formed file, keeping every flag and target", () => {
     fc.assert(
       fc.property(goodFile, (value) => {
-        const { state, diagnostics } = validateDocuments([{ file: "f.yaml", text: stringify(value) }], { now: new Date("1990-01-01T00:00:00Z") });
+        const { state, diagnostics } = validateDocuments([{ file: "f.yaml", text: stringify(value) }], {
+          now: new Date("1990-01-01T00:00:00Z"),
+        });
         expect(diagnostics).toEqual([]);
-        expect(state?.flags.map((f) => f.key)).toEqual(Object.keys(value.flags).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-        const targets = Object.values(value.flags).flatMap((f) => Object.values(f.targeting ?? {}).flatMap((t) => [...t.companies, ...t.users]));
+        expect(state?.flags.map((f) => f.key)).toEqual(
+          Object.keys(value.flags).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+        );
+        const targets = Object.values(value.flags).flatMap((f) =>
+          Object.values(f.targeting ?? {}).flatMap((t) => [...t.companies, ...t.users]),
+        );
         expect(state ? countTargets(state) : -1).toBe(targets.length);
         const untilDays = targets.flatMap((t) => (typeof t === "string" ? [] : [t.until]));
-        const instants = (state?.flags ?? []).flatMap((f) => f.targeting.flatMap((t) => [...t.companies, ...t.users])).flatMap((t) => (t.until ? [t.until] : []));
+        const instants = (state?.flags ?? [])
+          .flatMap((f) => f.targeting.flatMap((t) => [...t.companies, ...t.users]))
+          .flatMap((t) => (t.until ? [t.until] : []));
         expect(instants.length).toBe(untilDays.length);
         for (const instant of instants) expect(instant).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/);
       }),
@@ -118,23 +185,38 @@ describe("loading accepts", () => {
 
 describe("loading never throws", () => {
   it("on arbitrary text", () => {
-    fc.assert(fc.property(fc.string(), (text) => check(validate(text))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string(), (text) => check(validate(text))),
+      { numRuns: 300 },
+    );
   });
 
   it("on arbitrary Unicode text, lone surrogates included", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => check(validate(text))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => check(validate(text))),
+      { numRuns: 300 },
+    );
   });
 
   it("on YAML-like text made of the format's own pieces", () => {
-    fc.assert(fc.property(yamlish, yamlish, (a, b) => check(validate(a, b))), { numRuns: 500 });
+    fc.assert(
+      fc.property(yamlish, yamlish, (a, b) => check(validate(a, b))),
+      { numRuns: 500 },
+    );
   });
 
   it("on arbitrary JSON values written as YAML", () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => check(validate(stringify(value)))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => check(validate(stringify(value)))),
+      { numRuns: 300 },
+    );
   });
 
   it("on files shaped like the format with random leaves", () => {
-    fc.assert(fc.property(flagsFile, (value) => check(validate(stringify(value)))), { numRuns: 300 });
+    fc.assert(
+      fc.property(flagsFile, (value) => check(validate(stringify(value)))),
+      { numRuns: 300 },
+    );
   });
 
   it("on arbitrary bytes", () => {

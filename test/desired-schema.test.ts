@@ -12,7 +12,11 @@ const ROOT = join(import.meta.dirname, "..");
 type SchemaNode = Record<string, unknown>;
 
 /** Every subschema that describes a property or a map's values, with a readable path. */
-function propertySchemas(node: unknown, path: string, out: [string, SchemaNode][] = []): [string, SchemaNode][] {
+function propertySchemas(
+  node: unknown,
+  path: string,
+  out: [string, SchemaNode][] = [],
+): [string, SchemaNode][] {
   if (typeof node !== "object" || node === null) return out;
   const schema = node as SchemaNode;
   for (const [key, child] of Object.entries((schema.properties ?? {}) as Record<string, unknown>)) {
@@ -43,23 +47,48 @@ describe("schemas/flags.reflag.schema.json", () => {
   it("gives every property a description, and examples where a value is typed", () => {
     const entries = propertySchemas(readSchema(), "");
     expect(entries.length).toBeGreaterThan(20);
-    const undocumented = entries.filter(([, s]) => !("$ref" in s) && typeof s.description !== "string").map(([p]) => p);
+    const undocumented = entries
+      .filter(([, s]) => !("$ref" in s) && typeof s.description !== "string")
+      .map(([p]) => p);
     expect(undocumented).toEqual([]);
     const leafWithoutExamples = entries
-      .filter(([, s]) => typeof s.type === "string" && ["string", "boolean", "integer"].includes(s.type) && !("enum" in s))
+      .filter(
+        ([, s]) =>
+          typeof s.type === "string" && ["string", "boolean", "integer"].includes(s.type) && !("enum" in s),
+      )
       .filter(([, s]) => !Array.isArray(s.examples))
       .map(([p]) => p);
     expect(leafWithoutExamples).toEqual([]);
   });
 
   it("keeps the settled vocabulary of the file format", () => {
-    const schema = readSchema() as { properties: Record<string, unknown>; definitions: Record<string, { properties?: object }> };
+    const schema = readSchema() as {
+      properties: Record<string, unknown>;
+      definitions: Record<string, { properties?: object }>;
+    };
     expect(Object.keys(schema.properties)).toEqual(
-      expect.arrayContaining(["version", "app", "changeDescription", "notifications", "policy", "environments", "flags"]),
+      expect.arrayContaining([
+        "version",
+        "app",
+        "changeDescription",
+        "notifications",
+        "policy",
+        "environments",
+        "flags",
+      ]),
     );
-    expect(Object.keys(schema.definitions.Flag?.properties ?? {})).toEqual(["name", "description", "stage", "archived", "targeting"]);
+    expect(Object.keys(schema.definitions.Flag?.properties ?? {})).toEqual([
+      "name",
+      "description",
+      "stage",
+      "archived",
+      "targeting",
+    ]);
     expect(Object.keys(schema.definitions.Policy?.properties ?? {})).toEqual(["prune", "maxChanges"]);
-    expect(Object.keys(schema.definitions.EnvironmentTargeting?.properties ?? {})).toEqual(["companies", "users"]);
+    expect(Object.keys(schema.definitions.EnvironmentTargeting?.properties ?? {})).toEqual([
+      "companies",
+      "users",
+    ]);
   });
 });
 

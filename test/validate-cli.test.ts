@@ -16,7 +16,14 @@ const VALID = yaml(
   "        companies: [acme-corp, globex]",
   "        users: [{ id: user-1, until: 2999-12-31 }]",
 );
-const INVALID = yaml("version: 1", "app: ap123456789", "flags:", "  dark-mode:", "    targetting: {}", "    archived: maybe");
+const INVALID = yaml(
+  "version: 1",
+  "app: ap123456789",
+  "flags:",
+  "  dark-mode:",
+  "    targetting: {}",
+  "    archived: maybe",
+);
 
 function noStackTrace(output: string): void {
   expect(output).not.toMatch(/\n\s+at /);
@@ -27,7 +34,11 @@ describe("reflag-sync validate", () => {
   it("reads flags.reflag.yaml in the working directory and says ok", async () => {
     const cwd = await writeFiles({ "flags.reflag.yaml": VALID });
     const { code, stdout, stderr } = await runCli(["validate"], { cwd });
-    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: "ok: flags.reflag.yaml: 1 flag, 3 targets\n", stderr: "" });
+    expect({ code, stdout, stderr }).toEqual({
+      code: 0,
+      stdout: "ok: flags.reflag.yaml: 1 flag, 3 targets\n",
+      stderr: "",
+    });
   });
 
   it("prints every problem as file:line:col, a summary, and exits 1", async () => {
@@ -47,7 +58,9 @@ describe("reflag-sync validate", () => {
 
   it("prints JSON on stdout with --output json", async () => {
     const cwd = await writeFiles({ "a.yaml": INVALID, "b.yaml": VALID.replace("dark-mode", "other") });
-    const { code, stdout } = await runCli(["validate", "-f", "a.yaml", "-f", "b.yaml", "--output", "json"], { cwd });
+    const { code, stdout } = await runCli(["validate", "-f", "a.yaml", "-f", "b.yaml", "--output", "json"], {
+      cwd,
+    });
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as { valid: boolean; diagnostics: Record<string, unknown>[] };
     expect(report.valid).toBe(false);
@@ -66,39 +79,67 @@ describe("reflag-sync validate", () => {
     const cwd = await writeFiles({ "f.yaml": VALID.replace("2999-12-31", "2000-01-01") });
     const { code, stdout } = await runCli(["validate", "-f", "f.yaml", "-o", "json"], { cwd });
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { valid: boolean; diagnostics: { code: string; line: number; col: number }[] };
+    const report = JSON.parse(stdout) as {
+      valid: boolean;
+      diagnostics: { code: string; line: number; col: number }[];
+    };
     expect(report.valid).toBe(true);
     expect(report.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toEqual(["8:23 expired-target"]);
   });
 
   it("warns on stderr about a target expiring within --warn-expiring, still exit 0", async () => {
     const cwd = await writeFiles({ "f.yaml": VALID });
-    const { code, stdout, stderr } = await runCli(["validate", "-f", "f.yaml", "--warn-expiring", "400000d"], { cwd });
+    const { code, stdout, stderr } = await runCli(
+      ["validate", "-f", "f.yaml", "--warn-expiring", "400000d"],
+      { cwd },
+    );
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^f\.yaml:8:23: warning: user 'user-1' of flag 'dark-mode' in 'Production' expires in \d+ days \(until 2999-12-31\)\n$/);
+    expect(stderr).toMatch(
+      /^f\.yaml:8:23: warning: user 'user-1' of flag 'dark-mode' in 'Production' expires in \d+ days \(until 2999-12-31\)\n$/,
+    );
     expect(stdout).toBe("ok: f.yaml: 1 flag, 3 targets (1 warning)\n");
   });
 
   it("validates a directory of files", async () => {
-    const { code, stdout, stderr } = await runCli(["validate", "-f", "examples/per-team", "--warn-expiring", "0"], { cwd: ROOT });
+    const { code, stdout, stderr } = await runCli(
+      ["validate", "-f", "examples/per-team", "--warn-expiring", "0"],
+      { cwd: ROOT },
+    );
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    expect(stdout).toMatch(/^ok: examples\/per-team\/_app\.yaml, examples\/per-team\/checkout\.yaml, .*: 5 flags, 15 targets/);
+    expect(stdout).toMatch(
+      /^ok: examples\/per-team\/_app\.yaml, examples\/per-team\/checkout\.yaml, .*: 5 flags, 15 targets/,
+    );
   });
 
   it("names both places when two example sets are merged by mistake", async () => {
-    const { code, stderr } = await runCli(["validate", "-f", "examples/per-team", "-f", "examples/multi-env/flags.reflag.yaml"], { cwd: ROOT });
+    const { code, stderr } = await runCli(
+      ["validate", "-f", "examples/per-team", "-f", "examples/multi-env/flags.reflag.yaml"],
+      { cwd: ROOT },
+    );
     expect(code).toBe(1);
     expect(stderr).toContain(
       "examples/multi-env/flags.reflag.yaml:25:3: error: flag 'new-checkout-flow' is defined twice: here and at examples/per-team/checkout.yaml:7:3",
     );
-    expect(stderr).toMatch(/\ninvalid: 4 errors in examples\/per-team, examples\/multi-env\/flags\.reflag\.yaml\n$/);
+    expect(stderr).toMatch(
+      /\ninvalid: 4 errors in examples\/per-team, examples\/multi-env\/flags\.reflag\.yaml\n$/,
+    );
   });
 
   it.each([
     ["a missing file", {}, ["validate"], "flags.reflag.yaml: error: no such file or directory"],
     ["an empty file", { "f.yaml": "" }, ["validate", "-f", "f.yaml"], "f.yaml: error: the file is empty"],
-    ["a binary file", { "f.yaml": "\u0000\u0001PNG" }, ["validate", "-f", "f.yaml"], "f.yaml: error: the file contains NUL bytes"],
-    ["a directory without YAML", { "notes.txt": "hi" }, ["validate", "-f", "."], ".: error: the directory holds no .yaml or .yml files"],
+    [
+      "a binary file",
+      { "f.yaml": "\u0000\u0001PNG" },
+      ["validate", "-f", "f.yaml"],
+      "f.yaml: error: the file contains NUL bytes",
+    ],
+    [
+      "a directory without YAML",
+      { "notes.txt": "hi" },
+      ["validate", "-f", "."],
+      ".: error: the directory holds no .yaml or .yml files",
+    ],
   ])("reports %s clearly, without a stack trace", async (_name, files, args, message) => {
     const cwd = await writeFiles(files as Record<string, string>);
     const { code, stdout, stderr } = await runCli(args, { cwd });
@@ -110,7 +151,10 @@ describe("reflag-sync validate", () => {
 
   it("reports a file that is not UTF-8 at the bad byte", async () => {
     const cwd = await writeFiles({});
-    await writeFile(join(cwd, "f.yaml"), Buffer.concat([Buffer.from("version: 1\napp: caf"), Buffer.from([0xe9, 0x0a])]));
+    await writeFile(
+      join(cwd, "f.yaml"),
+      Buffer.concat([Buffer.from("version: 1\napp: caf"), Buffer.from([0xe9, 0x0a])]),
+    );
     const { code, stderr } = await runCli(["validate", "-f", "f.yaml"], { cwd });
     expect(code).toBe(1);
     expect(stderr).toContain("f.yaml:2:9: error: the file is not valid UTF-8 (byte 0xE9)");

@@ -41,12 +41,24 @@ const CASES: BadCase[] = [
   {
     name: "tab used for indentation",
     files: { "f.yaml": yaml(...HEAD, "flags:", "\tdark-mode: {}") },
-    expect: { file: "f.yaml", line: 4, col: 1, code: "yaml-tab-indent", message: "YAML indents with spaces only" },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 1,
+      code: "yaml-tab-indent",
+      message: "YAML indents with spaces only",
+    },
   },
   {
     name: "the same flag twice in one file",
     files: { "f.yaml": yaml(...HEAD, "flags:", "  dark-mode: {}", "  beta: {}", "  dark-mode: {}") },
-    expect: { file: "f.yaml", line: 6, col: 3, code: "duplicate-key", message: "flag 'dark-mode' is given twice in this map (first at line 4)" },
+    expect: {
+      file: "f.yaml",
+      line: 6,
+      col: 3,
+      code: "duplicate-key",
+      message: "flag 'dark-mode' is given twice in this map (first at line 4)",
+    },
   },
   {
     name: "two YAML documents in one file",
@@ -56,7 +68,13 @@ const CASES: BadCase[] = [
   {
     name: "alias of an undefined anchor",
     files: { "f.yaml": flagWith("        companies: *beta") },
-    expect: { file: "f.yaml", line: 7, col: 20, code: "yaml-unknown-alias", message: "unknown alias *beta: define the anchor &beta" },
+    expect: {
+      file: "f.yaml",
+      line: 7,
+      col: 20,
+      code: "yaml-unknown-alias",
+      message: "unknown alias *beta: define the anchor &beta",
+    },
   },
   {
     name: "alias bomb",
@@ -77,7 +95,13 @@ const CASES: BadCase[] = [
   {
     name: "a list instead of a map",
     files: { "f.yaml": yaml("- version: 1") },
-    expect: { file: "f.yaml", line: 1, col: 1, code: "wrong-type", message: "the file must be a map of settings and flags" },
+    expect: {
+      file: "f.yaml",
+      line: 1,
+      col: 1,
+      code: "wrong-type",
+      message: "the file must be a map of settings and flags",
+    },
   },
   {
     name: "no version",
@@ -87,17 +111,35 @@ const CASES: BadCase[] = [
   {
     name: "version as a string",
     files: { "f.yaml": yaml('version: "1"', "app: ap123456789") },
-    expect: { file: "f.yaml", line: 1, col: 10, code: "invalid-value", message: "'version' must be 1, not the string '1'" },
+    expect: {
+      file: "f.yaml",
+      line: 1,
+      col: 10,
+      code: "invalid-value",
+      message: "'version' must be 1, not the string '1'",
+    },
   },
   {
     name: "unsupported version",
     files: { "f.yaml": yaml("version: 2", "app: ap123456789", "whatever: new") },
-    expect: { file: "f.yaml", line: 1, col: 10, code: "unsupported-version", message: "unsupported version 2" },
+    expect: {
+      file: "f.yaml",
+      line: 1,
+      col: 10,
+      code: "unsupported-version",
+      message: "unsupported version 2",
+    },
   },
   {
     name: "misspelt top-level key",
     files: { "f.yaml": yaml(...HEAD, "flag:", "  dark-mode: {}") },
-    expect: { file: "f.yaml", line: 3, col: 1, code: "unknown-key", message: "unknown key 'flag' at the top level; did you mean 'flags'?" },
+    expect: {
+      file: "f.yaml",
+      line: 3,
+      col: 1,
+      code: "unknown-key",
+      message: "unknown key 'flag' at the top level; did you mean 'flags'?",
+    },
   },
   {
     name: "misspelt targeting",
@@ -107,7 +149,14 @@ const CASES: BadCase[] = [
   {
     name: "misspelt companies",
     files: { "f.yaml": flagWith("        companys: [acme-corp]") },
-    expect: { file: "f.yaml", line: 7, col: 9, code: "unknown-key", message: "unknown key 'companys' in environment 'Production' of flag 'new-checkout-flow'; did you mean 'companies'?" },
+    expect: {
+      file: "f.yaml",
+      line: 7,
+      col: 9,
+      code: "unknown-key",
+      message:
+        "unknown key 'companys' in environment 'Production' of flag 'new-checkout-flow'; did you mean 'companies'?",
+    },
   },
   {
     name: "misspelt policy key (letters swapped)",
@@ -117,12 +166,26 @@ const CASES: BadCase[] = [
   {
     name: "unknown flag field without a close match",
     files: { "f.yaml": yaml(...HEAD, "flags:", "  dark-mode:", "    owner: jane") },
-    expect: { file: "f.yaml", line: 5, col: 5, code: "unknown-key", message: "allowed: name, description, stage, archived, targeting" },
+    expect: {
+      file: "f.yaml",
+      line: 5,
+      col: 5,
+      code: "unknown-key",
+      message: "allowed: name, description, stage, archived, targeting",
+    },
   },
   {
     name: "environment written directly under a flag",
-    files: { "f.yaml": yaml(...HEAD, "flags:", "  dark-mode:", "    Production:", "      companies: [globex]") },
-    expect: { file: "f.yaml", line: 5, col: 5, code: "unknown-key", message: "environments go under 'targeting:'" },
+    files: {
+      "f.yaml": yaml(...HEAD, "flags:", "  dark-mode:", "    Production:", "      companies: [globex]"),
+    },
+    expect: {
+      file: "f.yaml",
+      line: 5,
+      col: 5,
+      code: "unknown-key",
+      message: "environments go under 'targeting:'",
+    },
   },
   {
     name: "flag written at the top level",
@@ -132,42 +195,90 @@ const CASES: BadCase[] = [
   {
     name: "YAML merge key",
     files: { "f.yaml": yaml(...HEAD, "flags:", "  dark-mode:", "    <<: {}") },
-    expect: { file: "f.yaml", line: 5, col: 5, code: "unknown-key", message: "merge keys (<<) are not supported" },
+    expect: {
+      file: "f.yaml",
+      line: 5,
+      col: 5,
+      code: "unknown-key",
+      message: "merge keys (<<) are not supported",
+    },
   },
   {
     name: "archived as a string",
     files: { "f.yaml": yaml(...HEAD, "flags:", "  dark-mode:", '    archived: "yes"') },
-    expect: { file: "f.yaml", line: 5, col: 15, code: "wrong-type", message: "'archived' of flag 'dark-mode' must be true or false, not the string 'yes'" },
+    expect: {
+      file: "f.yaml",
+      line: 5,
+      col: 15,
+      code: "wrong-type",
+      message: "'archived' of flag 'dark-mode' must be true or false, not the string 'yes'",
+    },
   },
   {
     name: "empty stage",
     files: { "f.yaml": yaml(...HEAD, "flags:", "  dark-mode:", '    stage: ""') },
-    expect: { file: "f.yaml", line: 5, col: 12, code: "invalid-value", message: "'stage' of flag 'dark-mode' must not be empty" },
+    expect: {
+      file: "f.yaml",
+      line: 5,
+      col: 12,
+      code: "invalid-value",
+      message: "'stage' of flag 'dark-mode' must not be empty",
+    },
   },
   {
     name: "maxChanges zero",
     files: { "f.yaml": yaml(...HEAD, "policy:", "  maxChanges: 0") },
-    expect: { file: "f.yaml", line: 4, col: 15, code: "invalid-value", message: "'policy.maxChanges' must be at least 1" },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 15,
+      code: "invalid-value",
+      message: "'policy.maxChanges' must be at least 1",
+    },
   },
   {
     name: "maxChanges not whole",
     files: { "f.yaml": yaml(...HEAD, "policy:", "  maxChanges: 2.5") },
-    expect: { file: "f.yaml", line: 4, col: 15, code: "wrong-type", message: "must be a whole number, not the number 2.5" },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 15,
+      code: "wrong-type",
+      message: "must be a whole number, not the number 2.5",
+    },
   },
   {
     name: "unknown notification channel",
     files: { "f.yaml": yaml(...HEAD, "notifications: [Slack, teams]") },
-    expect: { file: "f.yaml", line: 3, col: 17, code: "invalid-value", message: "must be one of slack, linearComment, not the string 'Slack'; did you mean 'slack'?" },
+    expect: {
+      file: "f.yaml",
+      line: 3,
+      col: 17,
+      code: "invalid-value",
+      message: "must be one of slack, linearComment, not the string 'Slack'; did you mean 'slack'?",
+    },
   },
   {
     name: "numeric target id",
     files: { "f.yaml": flagWith("        users: [user-1, 007]") },
-    expect: { file: "f.yaml", line: 7, col: 25, code: "wrong-type", message: 'not the number 7: quote it ("007")' },
+    expect: {
+      file: "f.yaml",
+      line: 7,
+      col: 25,
+      code: "wrong-type",
+      message: 'not the number 7: quote it ("007")',
+    },
   },
   {
     name: "numeric app id",
     files: { "f.yaml": yaml("version: 1", "app: 123456") },
-    expect: { file: "f.yaml", line: 2, col: 6, code: "wrong-type", message: "'app' must be a string, not the number 123456" },
+    expect: {
+      file: "f.yaml",
+      line: 2,
+      col: 6,
+      code: "wrong-type",
+      message: "'app' must be a string, not the number 123456",
+    },
   },
   {
     name: "environment with no value",
@@ -182,12 +293,25 @@ const CASES: BadCase[] = [
   {
     name: "time-bound target with an unknown key",
     files: { "f.yaml": flagWith("        companies:", "          - { id: acme-corp, expires: 2026-12-31 }") },
-    expect: { file: "f.yaml", line: 8, col: 30, code: "unknown-key", message: "unknown key 'expires' in a target in 'companies' of flag 'new-checkout-flow' in 'Production'; allowed: id, until" },
+    expect: {
+      file: "f.yaml",
+      line: 8,
+      col: 30,
+      code: "unknown-key",
+      message:
+        "unknown key 'expires' in a target in 'companies' of flag 'new-checkout-flow' in 'Production'; allowed: id, until",
+    },
   },
   {
     name: "until not a date",
     files: { "f.yaml": flagWith("        companies:", "          - { id: acme-corp, until: 31/12/2026 }") },
-    expect: { file: "f.yaml", line: 8, col: 37, code: "invalid-date", message: "must be a date (2026-12-31) or a date-time" },
+    expect: {
+      file: "f.yaml",
+      line: 8,
+      col: 37,
+      code: "invalid-date",
+      message: "must be a date (2026-12-31) or a date-time",
+    },
   },
   // Semantic rules
   {
@@ -197,7 +321,9 @@ const CASES: BadCase[] = [
   },
   {
     name: "impossible time",
-    files: { "f.yaml": flagWith("        companies:", "          - { id: acme-corp, until: 2026-12-31T24:00:00Z }") },
+    files: {
+      "f.yaml": flagWith("        companies:", "          - { id: acme-corp, until: 2026-12-31T24:00:00Z }"),
+    },
     expect: { file: "f.yaml", line: 8, col: 37, code: "invalid-date", message: "there is no hour 24" },
   },
   {
@@ -208,17 +334,35 @@ const CASES: BadCase[] = [
   {
     name: "over-long user id",
     files: { "f.yaml": flagWith(`        users: [${"u".repeat(257)}]`) },
-    expect: { file: "f.yaml", line: 7, col: 17, code: "id-too-long", message: "user id is 257 characters long; the limit is 256" },
+    expect: {
+      file: "f.yaml",
+      line: 7,
+      col: 17,
+      code: "id-too-long",
+      message: "user id is 257 characters long; the limit is 256",
+    },
   },
   {
     name: "leading space in an id",
     files: { "f.yaml": flagWith('        companies: [" acme-corp"]') },
-    expect: { file: "f.yaml", line: 7, col: 21, code: "id-whitespace", message: 'company id " acme-corp" has leading or trailing spaces' },
+    expect: {
+      file: "f.yaml",
+      line: 7,
+      col: 21,
+      code: "id-whitespace",
+      message: 'company id " acme-corp" has leading or trailing spaces',
+    },
   },
   {
     name: "trailing space in a flag key",
     files: { "f.yaml": yaml(...HEAD, "flags:", '  "dark-mode ": {}') },
-    expect: { file: "f.yaml", line: 4, col: 3, code: "id-whitespace", message: 'flag key "dark-mode " has leading or trailing spaces' },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 3,
+      code: "id-whitespace",
+      message: 'flag key "dark-mode " has leading or trailing spaces',
+    },
   },
   {
     name: "empty flag key",
@@ -228,50 +372,123 @@ const CASES: BadCase[] = [
   {
     name: "alias naming no environment",
     files: { "f.yaml": yaml(...HEAD, "environments:", '  prod: ""') },
-    expect: { file: "f.yaml", line: 4, col: 9, code: "alias-empty", message: "alias 'prod' names no environment" },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 9,
+      code: "alias-empty",
+      message: "alias 'prod' names no environment",
+    },
   },
   {
     name: "alias with no value",
     files: { "f.yaml": yaml(...HEAD, "environments:", "  prod:") },
-    expect: { file: "f.yaml", line: 4, col: 8, code: "alias-empty", message: "alias 'prod' names no environment" },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 8,
+      code: "alias-empty",
+      message: "alias 'prod' names no environment",
+    },
   },
   {
     name: "alias shadowing an environment name",
     files: { "f.yaml": yaml(...HEAD, "environments:", "  prod: Production", "  Production: Staging") },
-    expect: { file: "f.yaml", line: 5, col: 3, code: "alias-shadows", message: "alias 'Production' shadows the environment 'Production' that alias 'prod' names (line 4)" },
+    expect: {
+      file: "f.yaml",
+      line: 5,
+      col: 3,
+      code: "alias-shadows",
+      message: "alias 'Production' shadows the environment 'Production' that alias 'prod' names (line 4)",
+    },
   },
   {
     name: "one environment listed twice, by alias and by name",
     files: {
-      "f.yaml": yaml(...HEAD, "environments:", "  prod: Production", "flags:", "  dark-mode:", "    targeting:", "      prod: {}", "      Production: {}"),
+      "f.yaml": yaml(
+        ...HEAD,
+        "environments:",
+        "  prod: Production",
+        "flags:",
+        "  dark-mode:",
+        "    targeting:",
+        "      prod: {}",
+        "      Production: {}",
+      ),
     },
-    expect: { file: "f.yaml", line: 9, col: 7, code: "duplicate-environment", message: "lists environment 'Production' twice: as 'prod' (line 8) and as 'Production'" },
+    expect: {
+      file: "f.yaml",
+      line: 9,
+      col: 7,
+      code: "duplicate-environment",
+      message: "lists environment 'Production' twice: as 'prod' (line 8) and as 'Production'",
+    },
   },
   {
     name: "duplicate target",
     files: { "f.yaml": flagWith("        companies: [acme-corp, globex, acme-corp]") },
-    expect: { file: "f.yaml", line: 7, col: 40, code: "duplicate-target", message: "company 'acme-corp' is listed twice", severity: "warning" },
+    expect: {
+      file: "f.yaml",
+      line: 7,
+      col: 40,
+      code: "duplicate-target",
+      message: "company 'acme-corp' is listed twice",
+      severity: "warning",
+    },
   },
   // Several files
   {
     name: "the same flag in two files",
-    files: { "a.yaml": yaml(...HEAD, "flags:", "  dark-mode: {}"), "b.yaml": yaml("version: 1", "flags:", "  beta: {}", "  dark-mode: {}") },
-    expect: { file: "b.yaml", line: 4, col: 3, code: "duplicate-flag", message: "flag 'dark-mode' is defined twice: here and at a.yaml:4:3" },
+    files: {
+      "a.yaml": yaml(...HEAD, "flags:", "  dark-mode: {}"),
+      "b.yaml": yaml("version: 1", "flags:", "  beta: {}", "  dark-mode: {}"),
+    },
+    expect: {
+      file: "b.yaml",
+      line: 4,
+      col: 3,
+      code: "duplicate-flag",
+      message: "flag 'dark-mode' is defined twice: here and at a.yaml:4:3",
+    },
   },
   {
     name: "conflicting app in two files",
     files: { "a.yaml": yaml(...HEAD), "b.yaml": yaml("version: 1", "app: ap999") },
-    expect: { file: "b.yaml", line: 2, col: 6, code: "settings-conflict", message: "'app' is 'ap999' here but 'ap123456789' at a.yaml:2:6" },
+    expect: {
+      file: "b.yaml",
+      line: 2,
+      col: 6,
+      code: "settings-conflict",
+      message: "'app' is 'ap999' here but 'ap123456789' at a.yaml:2:6",
+    },
   },
   {
     name: "conflicting alias in two files",
-    files: { "a.yaml": yaml(...HEAD, "environments:", "  prod: Production"), "b.yaml": yaml("version: 1", "environments:", "  prod: Live") },
-    expect: { file: "b.yaml", line: 3, col: 9, code: "settings-conflict", message: "'environments.prod' is 'Live' here but 'Production' at a.yaml:4:9" },
+    files: {
+      "a.yaml": yaml(...HEAD, "environments:", "  prod: Production"),
+      "b.yaml": yaml("version: 1", "environments:", "  prod: Live"),
+    },
+    expect: {
+      file: "b.yaml",
+      line: 3,
+      col: 9,
+      code: "settings-conflict",
+      message: "'environments.prod' is 'Live' here but 'Production' at a.yaml:4:9",
+    },
   },
   {
     name: "conflicting policy in two files",
-    files: { "a.yaml": yaml(...HEAD, "policy: { prune: true }"), "b.yaml": yaml("version: 1", "policy:", "  prune: false") },
-    expect: { file: "b.yaml", line: 3, col: 10, code: "settings-conflict", message: "'policy.prune' is false here but true at a.yaml:3:18" },
+    files: {
+      "a.yaml": yaml(...HEAD, "policy: { prune: true }"),
+      "b.yaml": yaml("version: 1", "policy:", "  prune: false"),
+    },
+    expect: {
+      file: "b.yaml",
+      line: 3,
+      col: 10,
+      code: "settings-conflict",
+      message: "'policy.prune' is false here but true at a.yaml:3:18",
+    },
   },
   {
     name: "no app anywhere",
@@ -293,7 +510,13 @@ const CASES: BadCase[] = [
     name: "missing file",
     files: {},
     paths: ["flags.reflag.yaml"],
-    expect: { file: "flags.reflag.yaml", line: 0, col: 0, code: "file-not-found", message: "no such file or directory" },
+    expect: {
+      file: "flags.reflag.yaml",
+      line: 0,
+      col: 0,
+      code: "file-not-found",
+      message: "no such file or directory",
+    },
   },
   {
     name: "directory without YAML",
@@ -318,14 +541,26 @@ const CASES: BadCase[] = [
   },
   {
     name: "Latin-1 text (not UTF-8)",
-    files: { "f.yaml": Buffer.concat([Buffer.from(yaml(...HEAD) + "changeDescription: Caf"), Buffer.from([0xe9]), Buffer.from(" sync\n")]) },
+    files: {
+      "f.yaml": Buffer.concat([
+        Buffer.from(yaml(...HEAD) + "changeDescription: Caf"),
+        Buffer.from([0xe9]),
+        Buffer.from(" sync\n"),
+      ]),
+    },
     expect: { file: "f.yaml", line: 3, col: 23, code: "not-utf8", message: "not valid UTF-8 (byte 0xE9)" },
   },
   {
     name: "file over the size limit",
     files: { "f.yaml": yaml(...HEAD, `# ${"x".repeat(2048)}`) },
     maxFileBytes: 1024,
-    expect: { file: "f.yaml", line: 0, col: 0, code: "file-too-large", message: "the file is 2.0 KiB; the limit is 1.0 KiB" },
+    expect: {
+      file: "f.yaml",
+      line: 0,
+      col: 0,
+      code: "file-too-large",
+      message: "the file is 2.0 KiB; the limit is 1.0 KiB",
+    },
   },
 ];
 
@@ -350,9 +585,15 @@ describe("validation of bad input", () => {
   it.each(CASES)("$name", async (c) => {
     const dir = await writeCase(c.files);
     const paths = c.paths ?? Object.keys(c.files).sort();
-    const result = await loadDesired(paths, { cwd: dir, now: NOW, ...(c.maxFileBytes ? { maxFileBytes: c.maxFileBytes } : {}) });
+    const result = await loadDesired(paths, {
+      cwd: dir,
+      now: NOW,
+      ...(c.maxFileBytes ? { maxFileBytes: c.maxFileBytes } : {}),
+    });
     const { file, line, col, code, message, severity = "error" } = c.expect;
-    const found = result.diagnostics.find((d) => d.code === code && d.file === file && d.line === line && d.col === col);
+    const found = result.diagnostics.find(
+      (d) => d.code === code && d.file === file && d.line === line && d.col === col,
+    );
     expect(found, `no ${code} at ${file}:${line}:${col} in:\n${summary(result.diagnostics)}`).toBeDefined();
     expect(found?.message).toContain(message);
     expect(found?.severity).toBe(severity);
@@ -384,7 +625,10 @@ describe("reporting", () => {
   });
 
   it("names both places of a flag defined twice", async () => {
-    const dir = await writeCase({ "a.yaml": yaml(...HEAD, "flags:", "  dark-mode: {}"), "b.yaml": yaml("version: 1", "flags:", "  dark-mode: {}") });
+    const dir = await writeCase({
+      "a.yaml": yaml(...HEAD, "flags:", "  dark-mode: {}"),
+      "b.yaml": yaml("version: 1", "flags:", "  dark-mode: {}"),
+    });
     const { diagnostics } = await loadDesired(["a.yaml", "b.yaml"], { cwd: dir, now: NOW });
     expect(diagnostics).toEqual([
       {
@@ -408,7 +652,9 @@ describe("reporting", () => {
   it("refuses a file over the default 5 MiB limit without reading it", async () => {
     const dir = await writeCase({ "f.yaml": yaml(...HEAD, `# ${"x".repeat(6 * 1024 * 1024)}`) });
     const { diagnostics } = await loadDesired(["f.yaml"], { cwd: dir, now: NOW });
-    expect(diagnostics.map(formatDiagnostic)).toEqual(["f.yaml: error: the file is 6.0 MiB; the limit is 5.0 MiB"]);
+    expect(diagnostics.map(formatDiagnostic)).toEqual([
+      "f.yaml: error: the file is 6.0 MiB; the limit is 5.0 MiB",
+    ]);
   });
 
   it("reads flags.reflag.yaml when no path is given", async () => {

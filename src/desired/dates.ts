@@ -1,9 +1,11 @@
 // `until` of a time-bound target: a date or a date-time, to the instant it stops being desired.
 
 const UNTIL =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(?:([Zz])|([+-])(\d{2}):(\d{2}))?)?$/;
+  /^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})(?:[Tt ](?<hour>\d{2}):(?<minute>\d{2})(?::(?<second>\d{2})(?<fraction>\.\d{1,9})?)?(?:[Zz]|(?<sign>[+-])(?<offHour>\d{2}):(?<offMinute>\d{2}))?)?$/;
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = "January February March April May June July August September October November December".split(
+  " ",
+);
 
 export type UntilResult = { ok: true; instant: string } | { ok: false; message: string };
 
@@ -12,25 +14,64 @@ export type UntilResult = { ok: true; instant: string } | { ok: false; message: 
  * "2026-12-31T18:00" -> 2026-12-31T18:00:00.000Z (UTC unless an offset is given).
  */
 export function parseUntil(text: string): UntilResult {
-  const m = UNTIL.exec(text);
-  if (!m) return { ok: false, message: `must be a date (2026-12-31) or a date-time (2026-12-31T18:00:00Z), not ${JSON.stringify(text)}` };
-  const [year, month, day, hour, minute, second, offHour, offMinute] = [1, 2, 3, 4, 5, 6, 10, 11].map((i) => Number(m[i] ?? 0)) as [
-    number, number, number, number, number, number, number, number,
-  ];
-  const problem = impossible(year, month, day, hour, minute, second, offHour, offMinute);
-  if (problem) return { ok: false, message: `${JSON.stringify(text)} is not a real ${m[4] === undefined ? "date" : "date-time"}: ${problem}` };
-  const millis = Number((m[7] ?? ".0").slice(1, 4).padEnd(3, "0"));
+  const groups = UNTIL.exec(text)?.groups;
+  if (!groups) {
+    const message = `must be a date (2026-12-31) or a date-time (2026-12-31T18:00:00Z), not ${JSON.stringify(text)}`;
+    return { ok: false, message };
+  }
+  const n = (name: keyof Parts): number => Number(groups[name] ?? 0);
+  const parts: Parts = {
+    year: n("year"),
+    month: n("month"),
+    day: n("day"),
+    hour: n("hour"),
+    minute: n("minute"),
+    second: n("second"),
+    offHour: n("offHour"),
+    offMinute: n("offMinute"),
+  };
+  const dateOnly = groups.hour === undefined;
+  const problem = impossible(parts);
+  if (problem) {
+    return {
+      ok: false,
+      message: `${JSON.stringify(text)} is not a real ${dateOnly ? "date" : "date-time"}: ${problem}`,
+    };
+  }
   const date = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
-  date.setUTCFullYear(year, month - 1, m[4] === undefined ? day + 1 : day);
-  date.setUTCHours(hour, minute, second, millis);
-  const offset = (m[9] === "-" ? -1 : 1) * (offHour * 60 + offMinute);
-  return { ok: true, instant: new Date(date.getTime() - offset * 60_000).toISOString() };
+  // setUTCFullYear, unlike Date.UTC, does not turn years 0-99 into 1900-1999.
+  date.setUTCFullYear(parts.year, parts.month - 1, dateOnly ? parts.day + 1 : parts.day);
+  date.setUTCHours(
+    parts.hour,
+    parts.minute,
+    parts.second,
+    Number((groups.fraction ?? ".0").slice(1, 4).padEnd(3, "0")),
+  );
+  const offsetMinutes = (groups.sign === "-" ? -1 : 1) * (parts.offHour * 60 + parts.offMinute);
+  return { ok: true, instant: new Date(date.getTime() - offsetMinutes * 60_000).toISOString() };
 }
 
-function impossible(
-  year: number, month: number, day: number, hour: number, minute: number, second: number, offHour: number, offMinute: number,
-): string | undefined {
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  offHour: number;
+  offMinute: number;
+}
+
+function impossible({
+  year,
+  month,
+  day,
+  hour,
+  minute,
+  second,
+  offHour,
+  offMinute,
+}: Parts): string | undefined {
   if (month < 1 || month > 12) return `there is no month ${month}`;
   const days = daysInMonth(year, month);
   if (day < 1 || day > days) return `${MONTHS[month - 1]} ${year} has ${days} days`;

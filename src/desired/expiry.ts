@@ -5,20 +5,41 @@ import type { DesiredFlag, Diagnostic } from "./model.js";
 
 export const DEFAULT_WARN_EXPIRING_MS = 7 * 86_400_000;
 
-export function expiryWarnings(flags: readonly DesiredFlag[], now: Date, warnExpiringMs = DEFAULT_WARN_EXPIRING_MS): Diagnostic[] {
+export function expiryWarnings(
+  flags: readonly DesiredFlag[],
+  now: Date,
+  warnExpiringMs = DEFAULT_WARN_EXPIRING_MS,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const flag of flags) {
     for (const env of flag.targeting) {
-      for (const [kind, targets] of [["company", env.companies], ["user", env.users]] as const) {
+      for (const [kind, targets] of [
+        ["company", env.companies],
+        ["user", env.users],
+      ] as const) {
         for (const target of targets) {
           if (target.until === undefined) continue;
           const left = Date.parse(target.until) - now.getTime();
           const what = `${kind} ${quote(target.id)} of flag ${quote(flag.key)} in ${quote(env.key)}`;
           const until = target.untilText ?? target.until;
           if (left <= 0) {
-            out.push(diagnostic("warning", "expired-target", `${what} expired (until ${until}): it is no longer desired; delete the entry`, target.at));
+            out.push(
+              diagnostic(
+                "warning",
+                "expired-target",
+                `${what} expired (until ${until}): it is no longer desired; delete the entry`,
+                target.at,
+              ),
+            );
           } else if (left <= warnExpiringMs) {
-            out.push(diagnostic("warning", "expiring-target", `${what} expires in ${humanDuration(left)} (until ${until})`, target.at));
+            out.push(
+              diagnostic(
+                "warning",
+                "expiring-target",
+                `${what} expires in ${humanDuration(left)} (until ${until})`,
+                target.at,
+              ),
+            );
           }
         }
       }
@@ -29,7 +50,11 @@ export function expiryWarnings(flags: readonly DesiredFlag[], now: Date, warnExp
 
 /** 3 days, 5 hours, 12 minutes: the largest unit that fits, rounded down. */
 export function humanDuration(ms: number): string {
-  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"]];
+  const units: [number, string][] = [
+    [86_400_000, "day"],
+    [3_600_000, "hour"],
+    [60_000, "minute"],
+  ];
   for (const [size, name] of units) {
     const n = Math.floor(ms / size);
     if (n >= 1) return `${n} ${name}${n === 1 ? "" : "s"}`;

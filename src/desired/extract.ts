@@ -57,7 +57,13 @@ export interface FileDesired {
 
 export function extractFile(parsed: ParsedFile, isClean: (path: DataPath) => boolean): FileDesired {
   const { locator } = parsed;
-  const result: FileDesired = { file: parsed.file, isMap: isRecord(parsed.value), mentionsApp: false, aliases: [], flags: [] };
+  const result: FileDesired = {
+    file: parsed.file,
+    isMap: isRecord(parsed.value),
+    mentionsApp: false,
+    aliases: [],
+    flags: [],
+  };
   if (!isRecord(parsed.value)) return result;
   // Containers are checked here; a leaf is trusted to have its generated type when isClean says so.
   const data = parsed.value as Partial<FlagsFile>;
@@ -92,7 +98,12 @@ export function extractFile(parsed: ParsedFile, isClean: (path: DataPath) => boo
   return result;
 }
 
-function extractFlag(parsed: ParsedFile, isClean: (path: DataPath) => boolean, key: string, raw: Flag | undefined): FileFlag {
+function extractFlag(
+  parsed: ParsedFile,
+  isClean: (path: DataPath) => boolean,
+  key: string,
+  raw: Flag | undefined,
+): FileFlag {
   const { locator } = parsed;
   const base = ["flags", key];
   const flag: FileFlag = { key, at: locator.key(base), targeting: [] };
@@ -100,7 +111,8 @@ function extractFlag(parsed: ParsedFile, isClean: (path: DataPath) => boolean, k
   const clean = (field: string): boolean => isClean([...base, field]);
   if (raw.name !== undefined && clean("name")) flag.name = raw.name;
   if (raw.description !== undefined && clean("description")) flag.description = raw.description;
-  if (raw.stage !== undefined && clean("stage")) flag.stage = { value: raw.stage, at: locator.value([...base, "stage"]) };
+  if (raw.stage !== undefined && clean("stage"))
+    flag.stage = { value: raw.stage, at: locator.value([...base, "stage"]) };
   if (raw.archived !== undefined && clean("archived")) flag.archived = raw.archived;
   if (isRecord(raw.targeting)) {
     for (const [env, entry] of Object.entries(raw.targeting)) {
@@ -133,7 +145,8 @@ function extractTargets(
       return;
     }
     const target: FileTarget = { id: item.id, at: parsed.locator.value([...itemPath, "id"]) };
-    if (item.until !== undefined) target.until = { value: item.until, at: parsed.locator.value([...itemPath, "until"]) };
+    if (item.until !== undefined)
+      target.until = { value: item.until, at: parsed.locator.value([...itemPath, "until"]) };
     targets.push(target);
   });
   return targets;

@@ -49,7 +49,11 @@ export interface FlagsFile {
   /**
    * Ignored by reflag-sync: a place to define YAML anchors (&name) that flags reuse below as aliases (*name), e.g. a shared list of companies.
    */
-  anchors?: {} | unknown[];
+  anchors?:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | unknown[];
 }
 /**
  * How far reflag-sync may go. Defaults: prune true, maxChanges 500.

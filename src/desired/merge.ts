@@ -19,7 +19,10 @@ export interface MergeResult {
  */
 export function mergeFiles(files: readonly FileDesired[], complete: boolean): MergeResult {
   const diagnostics: Diagnostic[] = [];
-  const setting = <T>(name: string, pick: (f: FileDesired) => Located<T> | undefined): Located<T> | undefined => {
+  const setting = <T>(
+    name: string,
+    pick: (f: FileDesired) => Located<T> | undefined,
+  ): Located<T> | undefined => {
     let first: Located<T> | undefined;
     for (const file of files) {
       const next = pick(file);
@@ -39,7 +42,8 @@ export function mergeFiles(files: readonly FileDesired[], complete: boolean): Me
   for (const alias of files.flatMap((f) => f.aliases)) {
     const first = aliases.get(alias.alias);
     if (!first) aliases.set(alias.alias, alias);
-    else if (first.ref.value !== alias.ref.value) diagnostics.push(conflict(`environments.${alias.alias}`, first.ref, alias.ref));
+    else if (first.ref.value !== alias.ref.value)
+      diagnostics.push(conflict(`environments.${alias.alias}`, first.ref, alias.ref));
   }
   diagnostics.push(...aliasRules(aliases));
   const resolve = (key: string): string => aliases.get(key)?.ref.value ?? key;
@@ -67,9 +71,14 @@ export function mergeFiles(files: readonly FileDesired[], complete: boolean): Me
   const state: DesiredState = {
     app: app?.value ?? "",
     appAt: app?.at ?? wholeFile(firstFile?.file ?? ""),
-    policy: { prune: prune?.value ?? DEFAULT_POLICY.prune, maxChanges: maxChanges?.value ?? DEFAULT_POLICY.maxChanges },
+    policy: {
+      prune: prune?.value ?? DEFAULT_POLICY.prune,
+      maxChanges: maxChanges?.value ?? DEFAULT_POLICY.maxChanges,
+    },
     environments,
-    flags: [...flags.values()].map((f) => toDesiredFlag(f, resolve)).sort((a, b) => compareText(a.key, b.key)),
+    flags: [...flags.values()]
+      .map((f) => toDesiredFlag(f, resolve))
+      .sort((a, b) => compareText(a.key, b.key)),
     files: files.map((f) => f.file),
   };
   if (changeDescription) state.changeDescription = changeDescription.value;
@@ -127,6 +136,7 @@ function show(value: unknown): string {
 
 /** Notification lists compare as sets: their order means nothing. */
 function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+  if (Array.isArray(a) && Array.isArray(b))
+    return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
   return a === b;
 }

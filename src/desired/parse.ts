@@ -12,6 +12,9 @@ const ALIAS_LIMIT_MESSAGE =
   `aliases expand to more than ${MAX_ALIAS_COUNT} nodes: reuse a list with an alias, ` +
   "but do not nest aliases of aliases (this looks like an alias bomb)";
 
+const SPACES_ONLY = "YAML indents with spaces only";
+const ONE_DOCUMENT = "put each '---' part in a file of its own";
+
 export interface ParsedFile {
   file: string;
   doc: Document.Parsed;
@@ -59,9 +62,10 @@ export function parseYaml(file: string, text: string): ParseResult {
     return { parsed: { file, doc, locator, value }, diagnostics };
   } catch (err) {
     const bomb = err instanceof ReferenceError && /alias count/i.test(err.message);
+    const reason = err instanceof Error ? err.message : String(err);
     const failure = bomb
       ? diagnostic("error", "yaml-alias-limit", ALIAS_LIMIT_MESSAGE, wholeFile(file))
-      : diagnostic("error", "yaml-syntax", `invalid YAML: ${sentence(err instanceof Error ? err.message : String(err))}`, wholeFile(file));
+      : diagnostic("error", "yaml-syntax", `invalid YAML: ${sentence(reason)}`, wholeFile(file));
     return { diagnostics: [...diagnostics, failure] };
   }
 }
@@ -70,13 +74,15 @@ function yamlError(e: YAMLError, text: string, doc: Document.Parsed, locator: Lo
   const at = locator.offset(e.pos[0]);
   switch (e.code) {
     case "TAB_AS_INDENT":
-      return diagnostic("error", "yaml-tab-indent", "a tab is used for indentation: YAML indents with spaces only", at);
+      return diagnostic("error", "yaml-tab-indent", `a tab is used for indentation: ${SPACES_ONLY}`, at);
     case "DUPLICATE_KEY":
       return diagnostic("error", "duplicate-key", duplicateKeyMessage(doc, e.pos[0], locator), at);
     case "MULTIPLE_DOCS":
-      return diagnostic("error", "yaml-syntax", "a flags file holds one YAML document: put each '---' part in a file of its own", at);
+      return diagnostic("error", "yaml-syntax", `a flags file holds one YAML document: ${ONE_DOCUMENT}`, at);
     default: {
-      const tabHint = indentedWithTab(text, e.pos[0]) ? " (this line is indented with a tab: YAML indents with spaces only)" : "";
+      const tabHint = indentedWithTab(text, e.pos[0])
+        ? ` (this line is indented with a tab: ${SPACES_ONLY})`
+        : "";
       return diagnostic("error", "yaml-syntax", `invalid YAML: ${sentence(e.message)}${tabHint}`, at);
     }
   }
@@ -117,6 +123,10 @@ function indentedWithTab(text: string, offset: number): boolean {
 
 /** yaml's messages start with a capital and may run over several lines. */
 function sentence(message: string): string {
-  const first = message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "").trim() ?? "";
-  return /^[A-Z][a-z]/.test(first) ? first[0]!.toLowerCase() + first.slice(1) : first;
+  const first =
+    message
+      .split("\n")[0]
+      ?.replace(/ at line \d+, column \d+:?$/, "")
+      .trim() ?? "";
+  return /^[A-Z][a-z]/.test(first) ? first.charAt(0).toLowerCase() + first.slice(1) : first;
 }

@@ -28,7 +28,10 @@ interface Candidate {
  * files, sorted by name, not recursively and skipping dot-files: a sub-folder (archive/) or a
  * Kubernetes ConfigMap's ..data is never picked up by accident.
  */
-export async function readSources(paths: readonly string[], options: { cwd: string; maxFileBytes?: number }): Promise<ReadResult> {
+export async function readSources(
+  paths: readonly string[],
+  options: { cwd: string; maxFileBytes?: number },
+): Promise<ReadResult> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const diagnostics: Diagnostic[] = [];
   const candidates: Candidate[] = [];
@@ -36,10 +39,17 @@ export async function readSources(paths: readonly string[], options: { cwd: stri
     const file = isAbsolute(given) ? normalize(given) : normalize(given).replace(/\/$/, "");
     const absolute = resolve(options.cwd, given);
     const info = await stat(absolute).catch((err: unknown) => err as NodeJS.ErrnoException);
-    if (info instanceof Error) diagnostics.push(diagnostic("error", fsCode(info), fsMessage(info), wholeFile(file)));
-    else if (info.isDirectory()) candidates.push(...(await listDirectory(file, absolute, diagnostics)));
-    else if (!info.isFile()) diagnostics.push(diagnostic("error", "not-a-file", "not a regular file or a directory", wholeFile(file)));
-    else candidates.push({ file, absolute });
+    if (info instanceof Error) {
+      diagnostics.push(diagnostic("error", fsCode(info), fsMessage(info), wholeFile(file)));
+    } else if (info.isDirectory()) {
+      candidates.push(...(await listDirectory(file, absolute, diagnostics)));
+    } else if (info.isFile()) {
+      candidates.push({ file, absolute });
+    } else {
+      diagnostics.push(
+        diagnostic("error", "not-a-file", "not a regular file or a directory", wholeFile(file)),
+      );
+    }
   }
   const sources: SourceText[] = [];
   const seen = new Set<string>();
@@ -66,11 +76,19 @@ async function listDirectory(dir: string, absolute: string, diagnostics: Diagnos
     const info = await stat(path).catch(() => undefined);
     if (info?.isFile()) found.push({ file: join(dir, name), absolute: path });
   }
-  if (found.length === 0) diagnostics.push(diagnostic("error", "no-yaml-files", "the directory holds no .yaml or .yml files", wholeFile(dir)));
+  if (found.length === 0) {
+    diagnostics.push(
+      diagnostic("error", "no-yaml-files", "the directory holds no .yaml or .yml files", wholeFile(dir)),
+    );
+  }
   return found;
 }
 
-async function readOne(candidate: Candidate, maxBytes: number, diagnostics: Diagnostic[]): Promise<string | undefined> {
+async function readOne(
+  candidate: Candidate,
+  maxBytes: number,
+  diagnostics: Diagnostic[],
+): Promise<string | undefined> {
   const at = wholeFile(candidate.file);
   const info = await stat(candidate.absolute).catch(() => undefined);
   if (info && info.size > maxBytes) {
@@ -94,17 +112,19 @@ async function readOne(candidate: Candidate, maxBytes: number, diagnostics: Diag
 
 /** Bytes -> text: UTF-8 only, a UTF-8 BOM tolerated with a warning, binary files refused. */
 export function decodeText(file: string, bytes: Uint8Array): { text?: string; diagnostics: Diagnostic[] } {
-  const at = wholeFile(file);
+  const refuse = (code: string, message: string) => ({
+    diagnostics: [diagnostic("error", code, message, wholeFile(file))],
+  });
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { diagnostics: [diagnostic("error", "not-utf8", "the file is UTF-16 encoded: save it as UTF-8", at)] };
+    return refuse("not-utf8", "the file is UTF-16 encoded: save it as UTF-8");
   }
-  if (bytes.includes(0)) {
-    return { diagnostics: [diagnostic("error", "binary-file", "the file contains NUL bytes: it looks binary, not like YAML text", at)] };
-  }
+  if (bytes.includes(0))
+    return refuse("binary-file", "the file contains NUL bytes: it looks binary, not like YAML text");
   const diagnostics: Diagnostic[] = [];
   let body = bytes;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    const message = "the file starts with a UTF-8 byte order mark (BOM); it is ignored, but save the file without it";
+    const message =
+      "the file starts with a UTF-8 byte order mark (BOM); it is ignored, but save the file without it";
     diagnostics.push(diagnostic("warning", "bom", message, { file, line: 1, col: 1 }));
     body = bytes.subarray(3);
   }
@@ -112,9 +132,9 @@ export function decodeText(file: string, bytes: Uint8Array): { text?: string; di
     return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body), diagnostics };
   } catch {
     const bad = firstInvalidByte(body);
-    const where = positionOf(body, bad);
-    const message = `the file is not valid UTF-8 (byte 0x${(body[bad] ?? 0).toString(16).toUpperCase().padStart(2, "0")}): save it as UTF-8`;
-    diagnostics.push(diagnostic("error", "not-utf8", message, { file, ...where }));
+    const byte = (body[bad] ?? 0).toString(16).toUpperCase().padStart(2, "0");
+    const message = `the file is not valid UTF-8 (byte 0x${byte}): save it as UTF-8`;
+    diagnostics.push(diagnostic("error", "not-utf8", message, { file, ...positionOf(body, bad) }));
     return { diagnostics };
   }
 }

@@ -25,8 +25,12 @@ export function fileRules(file: FileDesired): Diagnostic[] {
   if (file.app) checkId(out, "app id", file.app.value, file.app.at);
   for (const { alias, at, ref } of file.aliases) {
     checkId(out, "alias name", alias, at);
-    if (ref.value === "") out.push(diagnostic("error", "alias-empty", `alias ${quote(alias)} names no environment: give an environment name or id`, ref.at));
-    else checkId(out, `environment of alias ${quote(alias)}`, ref.value, ref.at);
+    if (ref.value === "") {
+      const message = `alias ${quote(alias)} names no environment: give an environment name or id`;
+      out.push(diagnostic("error", "alias-empty", message, ref.at));
+    } else {
+      checkId(out, `environment of alias ${quote(alias)}`, ref.value, ref.at);
+    }
   }
   for (const flag of file.flags) {
     checkId(out, "flag key", flag.key, flag.at);
@@ -39,13 +43,19 @@ export function fileRules(file: FileDesired): Diagnostic[] {
   return out;
 }
 
-function checkTargets(out: Diagnostic[], flag: FileFlag, env: FileEnvironment, kind: string, targets: FileTarget[]): void {
+function checkTargets(
+  out: Diagnostic[],
+  flag: FileFlag,
+  env: FileEnvironment,
+  kind: string,
+  targets: FileTarget[],
+): void {
   const seen = new Map<string, FileTarget>();
   for (const target of targets) {
     checkId(out, `${kind} id`, target.id, target.at);
-    if (target.until) {
-      const until = parseUntil(target.until.value);
-      if (!until.ok) out.push(diagnostic("error", "invalid-date", `'until' ${until.message}`, target.until.at));
+    const until = target.until ? parseUntil(target.until.value) : undefined;
+    if (target.until && until && !until.ok) {
+      out.push(diagnostic("error", "invalid-date", `'until' ${until.message}`, target.until.at));
     }
     const first = seen.get(target.id);
     if (first) {
@@ -61,23 +71,35 @@ function checkTargets(out: Diagnostic[], flag: FileFlag, env: FileEnvironment, k
 
 /** Ids go to the API as written: an empty, over-long or space-padded id is a typo, not an id. */
 function checkId(out: Diagnostic[], what: string, id: string, at: SourceLocation): void {
-  if (id === "") {
-    out.push(diagnostic("error", "empty-id", `empty ${what}`, at));
-  } else if (id.length > MAX_ID_LENGTH) {
-    out.push(diagnostic("error", "id-too-long", `${what} is ${id.length} characters long; the limit is ${MAX_ID_LENGTH}`, at));
-  } else if (/^\s|\s$/u.test(id)) {
-    out.push(diagnostic("error", "id-whitespace", `${what} ${JSON.stringify(id)} has leading or trailing spaces`, at));
-  } else if (/\p{Cc}/u.test(id)) {
-    out.push(diagnostic("error", "id-control-character", `${what} ${JSON.stringify(id)} contains a control character`, at));
+  const problem = idProblem(what, id);
+  if (problem) out.push(diagnostic("error", problem.code, problem.message, at));
+}
+
+function idProblem(what: string, id: string): { code: string; message: string } | undefined {
+  if (id === "") return { code: "empty-id", message: `empty ${what}` };
+  if (id.length > MAX_ID_LENGTH) {
+    return {
+      code: "id-too-long",
+      message: `${what} is ${id.length} characters long; the limit is ${MAX_ID_LENGTH}`,
+    };
   }
+  const shown = JSON.stringify(id);
+  if (/^\s|\s$/u.test(id))
+    return { code: "id-whitespace", message: `${what} ${shown} has leading or trailing spaces` };
+  if (/\p{Cc}/u.test(id))
+    return { code: "id-control-character", message: `${what} ${shown} contains a control character` };
+  return undefined;
 }
 
 /** Aliases of all files together: an alias must name an environment, not another alias. */
-export function aliasRules(aliases: ReadonlyMap<string, { at: SourceLocation; ref: { value: string; at: SourceLocation } }>): Diagnostic[] {
+export function aliasRules(
+  aliases: ReadonlyMap<string, { at: SourceLocation; ref: { value: string; at: SourceLocation } }>,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [alias, { at, ref }] of aliases) {
     if (ref.value === alias) {
-      out.push(diagnostic("warning", "alias-redundant", `alias ${quote(alias)} names itself: it is not needed`, at));
+      const message = `alias ${quote(alias)} names itself: it is not needed`;
+      out.push(diagnostic("warning", "alias-redundant", message, at));
       continue;
     }
     // prod: Production, Production: Staging -> is "prod" Production or Staging? Neither guess is safe.

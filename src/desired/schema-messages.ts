@@ -10,6 +10,7 @@ import { closest } from "./suggest.js";
 const FLAG_FIELDS = ["name", "description", "stage", "archived", "targeting"];
 const TARGET_LISTS = ["companies", "users"];
 const DATE_HINT = "a date (2026-12-31) or a date-time (2026-12-31T18:00:00Z)";
+const MERGE_KEY_HINT = "share a list with an anchor (&name) and alias (*name) instead";
 
 export function schemaDiagnostics(errors: readonly ErrorObject[], locator: Locator): Diagnostic[] {
   return collapseTargetAlternatives(errors).map((error) => describeError(error, locator));
@@ -35,10 +36,11 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
   const path = pointerToPath(e.instancePath);
   const label = describePath(path);
   const params = e.params as Record<string, unknown>;
+  const at = locator.value(path);
   switch (e.keyword) {
     case "anyOf": {
       const message = `${label} must be an id (a string) or a map { id, until }, not ${describeValue(e.data)}`;
-      return diagnostic("error", "wrong-type", message + quoteHint(e.data, path, locator), locator.value(path));
+      return diagnostic("error", "wrong-type", message + quoteHint(e.data, path, locator), at);
     }
     case "type":
       return typeError(e, path, label, locator);
@@ -48,7 +50,7 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
         path.length === 0 && missing === "version"
           ? "missing 'version: 1' (the file format version) at the top of the file"
           : `${label} needs '${missing}'`;
-      return diagnostic("error", "missing-key", message, locator.value(path));
+      return diagnostic("error", "missing-key", message, at);
     }
     case "additionalProperties": {
       const key = String(params.additionalProperty);
@@ -57,8 +59,8 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
       return diagnostic("error", "unknown-key", message, locator.key(keyPath));
     }
     case "const": {
-      const allowed = JSON.stringify(params.allowedValue);
-      return diagnostic("error", "invalid-value", `${label} must be ${allowed}, not ${describeValue(e.data)}`, locator.value(path));
+      const message = `${label} must be ${JSON.stringify(params.allowedValue)}, not ${describeValue(e.data)}`;
+      return diagnostic("error", "invalid-value", message, at);
     }
     case "enum": {
       const allowed = (params.allowedValues as unknown[]).map(String);
@@ -66,12 +68,14 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
       const message =
         `${label} must be one of ${allowed.join(", ")}, not ${describeValue(e.data)}` +
         (suggestion ? `; did you mean '${suggestion}'?` : "");
-      return diagnostic("error", "invalid-value", message, locator.value(path));
+      return diagnostic("error", "invalid-value", message, at);
     }
-    case "minimum":
-      return diagnostic("error", "invalid-value", `${label} must be at least ${String(params.limit)}, not ${String(e.data)}`, locator.value(path));
+    case "minimum": {
+      const message = `${label} must be at least ${String(params.limit)}, not ${String(e.data)}`;
+      return diagnostic("error", "invalid-value", message, at);
+    }
     case "minLength":
-      return diagnostic("error", "invalid-value", `${label} must not be empty`, locator.value(path));
+      return diagnostic("error", "invalid-value", `${label} must not be empty`, at);
     case "uniqueItems": {
       const second = Math.max(Number(params.i), Number(params.j));
       const item = Array.isArray(e.data) ? e.data[second] : undefined;
@@ -79,12 +83,15 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
       return diagnostic("error", "invalid-value", message, locator.value([...path, second]));
     }
     case "pattern":
-      if (path.at(-1) === "until") {
-        return diagnostic("error", "invalid-date", `${label} must be ${DATE_HINT}, not ${describeValue(e.data)}`, locator.value(path));
-      }
-      return diagnostic("error", "invalid-value", `${label} must match ${String(params.pattern)}`, locator.value(path));
+      // `until` is the only string with a pattern.
+      return diagnostic(
+        "error",
+        "invalid-date",
+        `${label} must be ${DATE_HINT}, not ${describeValue(e.data)}`,
+        at,
+      );
     default:
-      return diagnostic("error", "schema", `${label} ${e.message ?? "is invalid"}`, locator.value(path));
+      return diagnostic("error", "schema", `${label} ${e.message ?? "is invalid"}`, at);
   }
 }
 
@@ -94,31 +101,42 @@ function typeError(e: ErrorObject, path: string[], label: string, locator: Locat
   const at = locator.value(path);
   if (e.data === null) {
     if (path[0] === "environments" && path.length === 2) {
-      return diagnostic("error", "alias-empty", `${label} names no environment: give an environment name or id`, at);
+      return diagnostic(
+        "error",
+        "alias-empty",
+        `${label} names no environment: give an environment name or id`,
+        at,
+      );
     }
     const hint = path.length === 4 && path[2] === "targeting" ? " (write {} for no targets)" : "";
     return diagnostic("error", "wrong-type", `${label} has no value: expected ${expected}${hint}`, at);
   }
   if (path.length === 0) {
-    return diagnostic("error", "wrong-type", `the file must be a map of settings and flags (key: value lines), not ${describeValue(e.data)}`, at);
+    const message = `the file must be a map of settings and flags (key: value lines), not ${describeValue(e.data)}`;
+    return diagnostic("error", "wrong-type", message, at);
   }
   const message = `${label} must be ${expected}, not ${describeValue(e.data)}`;
   const hint = types.includes("string") ? quoteHint(e.data, path, locator) : "";
   return diagnostic("error", "wrong-type", message + hint, at);
 }
 
-function unknownKeyMessage(key: string, path: string[], label: string, allowed: string[], parent: unknown): string {
+function unknownKeyMessage(
+  key: string,
+  path: string[],
+  label: string,
+  allowed: string[],
+  parent: unknown,
+): string {
   const where = path.length === 0 ? "at the top level" : `in ${label}`;
-  if (key === "<<") {
-    return `YAML merge keys (<<) are not supported ${where}: share a list with an anchor (&name) and alias (*name) instead`;
-  }
-  const value = isMap(parent) ? parent[key] : undefined;
+  if (key === "<<") return `YAML merge keys (<<) are not supported ${where}: ${MERGE_KEY_HINT}`;
   const suggestion = closest(key, allowed);
   if (suggestion) return `unknown key ${quote(key)} ${where}; did you mean '${suggestion}'?`;
-  if (path.length === 0 && isMap(value) && Object.keys(value).some((k) => FLAG_FIELDS.includes(k))) {
+  // A misplaced block shows by what it holds: flag fields at the top, target lists in a flag.
+  const value = isMap(parent) ? parent[key] : undefined;
+  const holds = (keys: string[]): boolean => isMap(value) && Object.keys(value).some((k) => keys.includes(k));
+  if (path.length === 0 && holds(FLAG_FIELDS))
     return `unknown key ${quote(key)} at the top level: flags go under 'flags:'`;
-  }
-  if (path[0] === "flags" && path.length === 2 && isMap(value) && Object.keys(value).some((k) => TARGET_LISTS.includes(k))) {
+  if (path[0] === "flags" && path.length === 2 && holds(TARGET_LISTS)) {
     return `unknown key ${quote(key)} ${where}: environments go under 'targeting:'`;
   }
   return `unknown key ${quote(key)} ${where}; allowed: ${allowed.join(", ")}`;

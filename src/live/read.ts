@@ -70,6 +70,12 @@ async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState): 
     return await request;
   } catch (err) {
     const status = (err as { status?: unknown }).status;
+    if (status === 401) {
+      throw new UserError("RS_API", "the Reflag API refused the API key (401)", [
+        (err as Error).message,
+        "Check REFLAG_API_KEY: it must be a Management API key of the app in the file.",
+      ]);
+    }
     if (status === 404 || status === 403) {
       const at = `${desired.appAt.file}:${desired.appAt.line}:${desired.appAt.col}`;
       throw new UserError("RS_API", `${at}: app '${desired.app}' ${status === 404 ? "was not found" : "is not accessible"} with this API key`, [

@@ -73,16 +73,25 @@ function targetChanges(
   prune: boolean,
   now: Date,
 ): TargetChange[] {
-  const active = new Set<string>();
+  // id -> the latest `until` among its active entries (undefined: one entry has no end).
+  const active = new Map<string, DesiredTarget>();
   const expired = new Map<string, DesiredTarget>();
   for (const target of desired) {
-    if (isActive(target, now)) active.add(target.id);
-    else if (!expired.has(target.id)) expired.set(target.id, target);
+    if (!isActive(target, now)) {
+      if (!expired.has(target.id)) expired.set(target.id, target);
+      continue;
+    }
+    const seen = active.get(target.id);
+    if (!seen || (seen.until !== undefined && (target.until === undefined || target.until > seen.until))) {
+      active.set(target.id, target);
+    }
   }
   const liveSet = new Set(live);
   const changes: TargetChange[] = [];
-  for (const id of active) {
-    if (!liveSet.has(id)) changes.push({ flagKey, kind, id, op: "add" });
+  for (const [id, target] of active) {
+    if (liveSet.has(id)) continue;
+    const until = target.untilText ?? target.until;
+    changes.push({ flagKey, kind, id, op: "add", ...(until !== undefined ? { until } : {}) });
   }
   for (const id of liveSet) {
     if (active.has(id)) continue;

@@ -12,6 +12,8 @@ export interface TargetChange {
   reason?: "prune" | "expired";
   /** With reason "expired": the `until` that passed (ISO-8601). */
   expiredAt?: string;
+  /** An add of a time-bound target: its `until`, as written in the file. */
+  until?: string;
 }
 
 export interface EnvironmentPlan {

@@ -36,7 +36,9 @@ export const validateCommand: Command = async (argv, io) => {
     throw new UserError("RS_USAGE", `--output: '${output}' is not one of text, json`);
   }
   const warnExpiringMs =
-    values["warn-expiring"] === undefined ? DEFAULT_WARN_EXPIRING_MS : parseDuration("--warn-expiring", values["warn-expiring"]);
+    values["warn-expiring"] === undefined
+      ? DEFAULT_WARN_EXPIRING_MS
+      : parseDuration("--warn-expiring", values["warn-expiring"]);
   const files = values.file ?? [];
   const { state, diagnostics } = await loadDesired(files, { cwd: io.cwd, now: io.now(), warnExpiringMs });
 

@@ -173,6 +173,7 @@ function targetJson(c: TargetChange): TargetChangeJson {
     op: c.op,
     ...(c.reason !== undefined ? { reason: c.reason } : {}),
     ...(c.expiredAt !== undefined ? { expiredAt: c.expiredAt } : {}),
+    ...(c.until !== undefined ? { until: c.until } : {}),
   };
 }
 

@@ -113,7 +113,9 @@ function environmentDetails(env: EnvironmentPlan, maxRows: number): string {
 function targetRow(c: TargetChange): string[] {
   const change =
     c.op === "add"
-      ? "add"
+      ? c.until !== undefined
+        ? `add (until ${escapeMarkdown(c.until)})`
+        : "add"
       : c.reason === "expired"
         ? `remove (expired${c.expiredAt !== undefined ? ` ${escapeMarkdown(c.expiredAt)}` : ""})`
         : "remove";

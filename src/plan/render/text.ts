@@ -134,7 +134,9 @@ function itemText(c: TargetChange): string {
   const why =
     c.reason === "expired"
       ? ` (expired${c.expiredAt !== undefined ? ` ${escapeControls(c.expiredAt)}` : ""})`
-      : "";
+      : c.until !== undefined
+        ? ` (until ${escapeControls(c.until)})`
+        : "";
   return `${sign} ${c.kind} ${quoteIfNeeded(c.id)}${why}`;
 }
 

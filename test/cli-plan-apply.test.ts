@@ -1,0 +1,224 @@
+// End to end: the built CLI as a child process against the emulator over real HTTP.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import { countRequests } from "../src/plan/batches.js";
+import { runCli, writeFiles } from "./support/cli.js";
+
+let emulator: RunningEmulator;
+let env: Record<string, string>;
+
+beforeEach(async () => {
+  emulator = await startEmulator({ port: 0 });
+  env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
+});
+afterEach(async () => {
+  await emulator.close();
+});
+
+const HEADER = "# yaml-language-server: $schema=../schemas/flags.reflag.schema.json\nversion: 1\napp: apDemoApp01\n";
+
+/** Writes made to the API, from the emulator's own statistics. */
+function writes(): number {
+  const s = emulator.stats();
+  return (s.byMethod.POST ?? 0) + (s.byMethod.PATCH ?? 0) + (s.byMethod.PUT ?? 0) + (s.byMethod.DELETE ?? 0);
+}
+function requestsTo(route: string): number {
+  return Object.values(emulator.stats().byRoute[route] ?? {}).reduce((a, b) => a + b, 0);
+}
+
+describe("plan and apply against the emulator", () => {
+  it("plan (2) -> apply -> plan (0) on the repo's flags.reflag.yaml, with the fewest writes", async () => {
+    const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
+    const planned = await runCli(["plan", "-f", file, "--detailed-exitcode"], { env });
+    expect(planned.stderr).toBe("");
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain("+ flag beta-search");
+    expect(writes()).toBe(0);
+
+    const json = await runCli(["plan", "-f", file, "-o", "json"], { env });
+    const plan = JSON.parse(json.stdout);
+    expect(writes()).toBe(0);
+
+    emulator.resetStats();
+    const applied = await runCli(["apply", "-f", file, "--yes"], { env });
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain("Apply complete");
+    expect(writes()).toBe(plan.totals.requests);
+    expect(emulator.store.getTargets("apDemoApp01", "new-checkout-flow", "enProduction")).toEqual({
+      companyIds: ["acme-corp", "globex"],
+      userIds: ["user-1"],
+    });
+
+    const again = await runCli(["plan", "-f", file, "--detailed-exitcode"], { env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("No changes");
+  });
+
+  it("batches target changes per environment across flags: ⌈changes / batch size⌉ requests", async () => {
+    const companies = Array.from({ length: 250 }, (_, i) => `co-${i}`);
+    const dir = await writeFiles({
+      "flags.yaml": `${HEADER}flags:
+  dark-mode:
+    targeting:
+      Production: { companies: [${companies.slice(0, 130).join(", ")}] }
+      Staging: { companies: [${companies.join(", ")}] }
+  legacy-export:
+    targeting:
+      Production: { users: [${companies.slice(0, 75).join(", ")}] }
+`,
+    });
+    const planned = await runCli(["plan", "-f", join(dir, "flags.yaml"), "-o", "json", "--batch-size", "100"], { env });
+    const plan = JSON.parse(planned.stdout);
+    // Production: 130 adds + 75 adds - globex = 206 changes -> 3; Staging: 250 -> 3.
+    expect(plan.totals).toMatchObject({ targetsToAdd: 455, targetsToRemove: 1, requests: 6 });
+
+    const applied = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "100"], { env });
+    expect(applied.code).toBe(0);
+    expect(requestsTo("PATCH /apps/:appId/flags/specific-targets/:envId")).toBe(6);
+    expect(writes()).toBe(6);
+    expect((await runCli(["plan", "-f", join(dir, "flags.yaml"), "--detailed-exitcode"], { env })).code).toBe(0);
+  });
+
+  it("reads a flag list longer than one page completely", async () => {
+    emulator.store.addFlags("apDemoApp01", 230);
+    const dir = await writeFiles({
+      "flags.yaml": `${HEADER}flags:\n  seeded-flag-0230:\n    targeting:\n      Staging: { companies: [late] }\n`,
+    });
+    const planned = await runCli(["plan", "-f", join(dir, "flags.yaml"), "--detailed-exitcode"], { env });
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain("~ flag seeded-flag-0230");
+    expect(planned.stdout).toContain("0 flags to create");
+    expect(requestsTo("GET /apps/:appId/flags")).toBe(3);
+  });
+
+  it("prints the plan as JSON that matches schemas/plan.schema.json, and as Markdown", async () => {
+    const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
+    const json = await runCli(["plan", "-f", file, "--output", "json"], { env });
+    const schema = JSON.parse(await readFile(join(import.meta.dirname, "..", "schemas", "plan.schema.json"), "utf8"));
+    const ajv = new Ajv({ strict: true, allErrors: true });
+    const validate = ajv.compile(schema);
+    expect(validate(JSON.parse(json.stdout)), JSON.stringify(validate.errors)).toBe(true);
+
+    const md = await runCli(["plan", "-f", file, "--output", "markdown"], { env });
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain("### reflag-sync plan for app Acme (demo) (apDemoApp01)");
+    expect(md.stdout).toMatch(/\| Production \| 1 \| 1 \| 1 \| 1 \|/);
+  });
+
+  it("refuses to apply without --yes when not on a terminal, and applies nothing", async () => {
+    const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
+    const r = await runCli(["apply", "-f", file], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("run with --yes");
+    expect(writes()).toBe(0);
+  });
+
+  it("refuses a plan larger than policy.maxChanges unless --force", async () => {
+    const dir = await writeFiles({
+      "flags.yaml": `${HEADER}policy: { maxChanges: 2 }\nflags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b, c] }\n`,
+    });
+    const refused = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes"], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("more than policy.maxChanges (2)");
+    expect(writes()).toBe(0);
+    const forced = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--force"], { env });
+    expect(forced.code).toBe(0);
+  });
+
+  it("an invalid file sends nothing: file:line:col and exit 1", async () => {
+    const dir = await writeFiles({ "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targetting: {}\n` });
+    for (const command of [["plan"], ["apply", "--yes"]]) {
+      const r = await runCli([...command, "-f", join(dir, "flags.yaml")], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/flags\.yaml:6:5: error: .*targetting/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(emulator.stats().total).toBe(0);
+  });
+
+  it("names that the live app lacks are plan-time errors at their line, and nothing is written", async () => {
+    const dir = await writeFiles({
+      "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    stage: Gamma\n    targeting:\n      Prod: { companies: [a] }\n  BadKey:\n    name: Bad\n`,
+    });
+    const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes"], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/flags\.yaml:6:12: error: .*stage 'Gamma'/);
+    expect(r.stderr).toMatch(/flags\.yaml:8:7: error: .*'Prod' is neither an alias nor an environment/);
+    expect(r.stderr).toMatch(/flags\.yaml:9:3: error: .*requires kebabCaseLower keys/);
+    expect(writes()).toBe(0);
+  });
+
+  it("stops at a batch that fails for good, reports what was and was not applied, and converges on rerun", async () => {
+    const companies = Array.from({ length: 30 }, (_, i) => `co-${String(i).padStart(2, "0")}`);
+    const dir = await writeFiles({
+      "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [${companies.join(", ")}] }\n      Production: { companies: [globex, extra] }\n`,
+    });
+    const file = join(dir, "flags.yaml");
+    // Production's batch goes first and succeeds; Staging's second batch fails on every attempt.
+    emulator.setFaults({
+      script: [
+        { method: "PATCH", path: "/apps/apDemoApp01/flags/specific-targets/enProduction", fault: "delay", delayMs: 1, times: 1 },
+        { method: "PATCH", path: "/apps/apDemoApp01/flags/specific-targets/enStaging", fault: "delay", delayMs: 1, times: 1 },
+        { method: "PATCH", path: "/apps/apDemoApp01/flags/specific-targets/enStaging", fault: "500", times: 20 },
+      ],
+    });
+    const r = await runCli(["apply", "-f", file, "--yes", "--batch-size", "10", "-o", "json"], {
+      env,
+      timeoutMs: 30_000,
+    });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.result.ok).toBe(false);
+    const statuses = out.result.requests.map((q: { envName: string; batch: number; status: string }) => `${q.envName} ${q.batch} ${q.status}`);
+    expect(statuses).toEqual(["Production 1 applied", "Staging 1 applied", "Staging 2 failed", "Staging 3 not-sent"]);
+    expect(emulator.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toHaveLength(10);
+
+    emulator.setFaults({});
+    const text = await runCli(["plan", "-f", file], { env });
+    expect(text.stdout).toContain("20 targets to add");
+    const rerun = await runCli(["apply", "-f", file, "--yes", "--batch-size", "10"], { env });
+    expect(rerun.code).toBe(0);
+    expect((await runCli(["plan", "-f", file, "--detailed-exitcode"], { env })).code).toBe(0);
+  });
+
+  it("sends the change description with the git commit, and the file's notifications", async () => {
+    const dir = await writeFiles({
+      "flags.yaml": `${HEADER}changeDescription: Roll out dark mode\nnotifications: []\nflags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [acme-corp] }\n`,
+    });
+    const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes"], { env });
+    expect(r.code).toBe(0);
+    const entry = emulator.store.audit("apDemoApp01").at(-1);
+    expect(entry?.changeDescription).toBe("Roll out dark mode");
+    expect(entry?.notifications).toEqual([]);
+
+    await writeFile(join(dir, "flags.yaml"), `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [] }\n`);
+    await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--change-description", "Manual override"], { env });
+    expect(emulator.store.audit("apDemoApp01").at(-1)?.changeDescription).toBe("Manual override");
+  });
+
+  it("never prints the API key, even when the API refuses it", async () => {
+    const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
+    const secret = "rfk_live_THIS-IS-SECRET-123";
+    const r = await runCli(["plan", "-f", file], { env: { ...env, REFLAG_API_KEY: secret } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("401");
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+
+    const missing = await runCli(["plan", "-f", file], { env: { ...env, REFLAG_API_KEY: undefined } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("REFLAG_API_KEY");
+  });
+
+  it("the request count equals the lower bound", async () => {
+    const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
+    const json = JSON.parse((await runCli(["plan", "-f", file, "-o", "json", "--batch-size", "1"], { env })).stdout);
+    const plan = { creates: json.changes.creates, updates: json.changes.updates, environments: json.changes.environments, appId: "", appName: "", unmanaged: [] };
+    expect(json.totals.requests).toBe(countRequests(plan, 1));
+    await runCli(["apply", "-f", file, "--yes", "--batch-size", "1"], { env });
+    expect(writes()).toBe(json.totals.requests);
+  });
+});
