@@ -4,7 +4,12 @@ import { countRequests, planTotals, toRequests, toUpdates } from "../src/plan/ba
 import type { Plan, TargetChange } from "../src/plan/model.js";
 
 function changes(n: number, flagKey = "f"): TargetChange[] {
-  return Array.from({ length: n }, (_, i) => ({ flagKey, kind: "company" as const, id: `c${String(i).padStart(5, "0")}`, op: "add" as const }));
+  return Array.from({ length: n }, (_, i) => ({
+    flagKey,
+    kind: "company" as const,
+    id: `c${String(i).padStart(5, "0")}`,
+    op: "add" as const,
+  }));
 }
 
 function plan(envSizes: number[], creates = 0, updates = 0): Plan {
@@ -12,7 +17,12 @@ function plan(envSizes: number[], creates = 0, updates = 0): Plan {
     appId: "ap",
     appName: "App",
     creates: Array.from({ length: creates }, (_, i) => ({ key: `new-${i}`, name: `New ${i}` })),
-    updates: Array.from({ length: updates }, (_, i) => ({ key: `upd-${i}`, flagId: `id${i}`, body: { name: "x" }, changes: [{ field: "name" as const, from: "a", to: "x" }] })),
+    updates: Array.from({ length: updates }, (_, i) => ({
+      key: `upd-${i}`,
+      flagId: `id${i}`,
+      body: { name: "x" },
+      changes: [{ field: "name" as const, from: "a", to: "x" }],
+    })),
     environments: envSizes.map((n, i) => ({ envId: `en${i}`, envName: `Env ${i}`, changes: changes(n) })),
     unmanaged: [],
   };
@@ -44,14 +54,22 @@ describe("toRequests", () => {
     const p = plan([150, 30], 3, 2);
     expect(countRequests(p, 100)).toBe(3 + 2 + 2 + 1);
     expect(toRequests(p, 100)).toHaveLength(8);
-    expect(planTotals(p, 100)).toMatchObject({ flagsToCreate: 3, flagsToUpdate: 2, targetsToAdd: 180, environments: 2, requests: 8 });
+    expect(planTotals(p, 100)).toMatchObject({
+      flagsToCreate: 3,
+      flagsToUpdate: 2,
+      targetsToAdd: 180,
+      environments: 2,
+      requests: 8,
+    });
   });
 
   it("batches across flags within one environment", () => {
     const p = plan([]);
     p.environments = [{ envId: "e", envName: "E", changes: [...changes(60, "a"), ...changes(60, "b")] }];
     const requests = toRequests(p, 100);
-    expect(requests.map((r) => (r.kind === "targets" ? [r.batch, r.batches, r.changes.length] : null))).toEqual([
+    expect(
+      requests.map((r) => (r.kind === "targets" ? [r.batch, r.batches, r.changes.length] : null)),
+    ).toEqual([
       [1, 2, 100],
       [2, 2, 20],
     ]);
@@ -88,7 +106,15 @@ describe("toRequests", () => {
   });
 
   it("an empty diff makes no requests", () => {
-    const empty = diff({ appId: "ap", prune: true, flags: [] }, { app: { id: "ap", name: "A", flagKeyFormat: "custom", environments: [], stages: [] }, flags: [], targeting: new Map() }, new Date(0));
+    const empty = diff(
+      { appId: "ap", prune: true, flags: [] },
+      {
+        app: { id: "ap", name: "A", flagKeyFormat: "custom", environments: [], stages: [] },
+        flags: [],
+        targeting: new Map(),
+      },
+      new Date(0),
+    );
     expect(toRequests(empty)).toEqual([]);
   });
 });

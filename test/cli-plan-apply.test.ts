@@ -18,7 +18,8 @@ afterEach(async () => {
   await emulator.close();
 });
 
-const HEADER = "# yaml-language-server: $schema=../schemas/flags.reflag.schema.json\nversion: 1\napp: apDemoApp01\n";
+const HEADER =
+  "# yaml-language-server: $schema=../schemas/flags.reflag.schema.json\nversion: 1\napp: apDemoApp01\n";
 
 /** Writes made to the API, from the emulator's own statistics. */
 function writes(): number {
@@ -70,16 +71,23 @@ describe("plan and apply against the emulator", () => {
       Production: { users: [${companies.slice(0, 75).join(", ")}] }
 `,
     });
-    const planned = await runCli(["plan", "-f", join(dir, "flags.yaml"), "-o", "json", "--batch-size", "100"], { env });
+    const planned = await runCli(
+      ["plan", "-f", join(dir, "flags.yaml"), "-o", "json", "--batch-size", "100"],
+      { env },
+    );
     const plan = JSON.parse(planned.stdout);
     // Production: 130 adds + 75 adds - globex = 206 changes -> 3; Staging: 250 -> 3.
     expect(plan.totals).toMatchObject({ targetsToAdd: 455, targetsToRemove: 1, requests: 6 });
 
-    const applied = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "100"], { env });
+    const applied = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "100"], {
+      env,
+    });
     expect(applied.code).toBe(0);
     expect(requestsTo("PATCH /apps/:appId/flags/specific-targets/:envId")).toBe(6);
     expect(writes()).toBe(6);
-    expect((await runCli(["plan", "-f", join(dir, "flags.yaml"), "--detailed-exitcode"], { env })).code).toBe(0);
+    expect((await runCli(["plan", "-f", join(dir, "flags.yaml"), "--detailed-exitcode"], { env })).code).toBe(
+      0,
+    );
   });
 
   it("reads a flag list longer than one page completely", async () => {
@@ -97,7 +105,9 @@ describe("plan and apply against the emulator", () => {
   it("prints the plan as JSON that matches schemas/plan.schema.json, and as Markdown", async () => {
     const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
     const json = await runCli(["plan", "-f", file, "--output", "json"], { env });
-    const schema = JSON.parse(await readFile(join(import.meta.dirname, "..", "schemas", "plan.schema.json"), "utf8"));
+    const schema = JSON.parse(
+      await readFile(join(import.meta.dirname, "..", "schemas", "plan.schema.json"), "utf8"),
+    );
     const ajv = new Ajv({ strict: true, allErrors: true });
     const validate = ajv.compile(schema);
     expect(validate(JSON.parse(json.stdout)), JSON.stringify(validate.errors)).toBe(true);
@@ -160,9 +170,26 @@ describe("plan and apply against the emulator", () => {
     // Production's batch goes first and succeeds; Staging's second batch fails on every attempt.
     emulator.setFaults({
       script: [
-        { method: "PATCH", path: "/apps/apDemoApp01/flags/specific-targets/enProduction", fault: "delay", delayMs: 1, times: 1 },
-        { method: "PATCH", path: "/apps/apDemoApp01/flags/specific-targets/enStaging", fault: "delay", delayMs: 1, times: 1 },
-        { method: "PATCH", path: "/apps/apDemoApp01/flags/specific-targets/enStaging", fault: "500", times: 20 },
+        {
+          method: "PATCH",
+          path: "/apps/apDemoApp01/flags/specific-targets/enProduction",
+          fault: "delay",
+          delayMs: 1,
+          times: 1,
+        },
+        {
+          method: "PATCH",
+          path: "/apps/apDemoApp01/flags/specific-targets/enStaging",
+          fault: "delay",
+          delayMs: 1,
+          times: 1,
+        },
+        {
+          method: "PATCH",
+          path: "/apps/apDemoApp01/flags/specific-targets/enStaging",
+          fault: "500",
+          times: 20,
+        },
       ],
     });
     const r = await runCli(["apply", "-f", file, "--yes", "--batch-size", "10", "-o", "json"], {
@@ -172,8 +199,15 @@ describe("plan and apply against the emulator", () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.result.ok).toBe(false);
-    const statuses = out.result.requests.map((q: { envName: string; batch: number; status: string }) => `${q.envName} ${q.batch} ${q.status}`);
-    expect(statuses).toEqual(["Production 1 applied", "Staging 1 applied", "Staging 2 failed", "Staging 3 not-sent"]);
+    const statuses = out.result.requests.map(
+      (q: { envName: string; batch: number; status: string }) => `${q.envName} ${q.batch} ${q.status}`,
+    );
+    expect(statuses).toEqual([
+      "Production 1 applied",
+      "Staging 1 applied",
+      "Staging 2 failed",
+      "Staging 3 not-sent",
+    ]);
     expect(emulator.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toHaveLength(10);
 
     emulator.setFaults({});
@@ -194,8 +228,14 @@ describe("plan and apply against the emulator", () => {
     expect(entry?.changeDescription).toBe("Roll out dark mode");
     expect(entry?.notifications).toEqual([]);
 
-    await writeFile(join(dir, "flags.yaml"), `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [] }\n`);
-    await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--change-description", "Manual override"], { env });
+    await writeFile(
+      join(dir, "flags.yaml"),
+      `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [] }\n`,
+    );
+    await runCli(
+      ["apply", "-f", join(dir, "flags.yaml"), "--yes", "--change-description", "Manual override"],
+      { env },
+    );
     expect(emulator.store.audit("apDemoApp01").at(-1)?.changeDescription).toBe("Manual override");
   });
 
@@ -215,8 +255,17 @@ describe("plan and apply against the emulator", () => {
 
   it("the request count equals the lower bound", async () => {
     const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
-    const json = JSON.parse((await runCli(["plan", "-f", file, "-o", "json", "--batch-size", "1"], { env })).stdout);
-    const plan = { creates: json.changes.creates, updates: json.changes.updates, environments: json.changes.environments, appId: "", appName: "", unmanaged: [] };
+    const json = JSON.parse(
+      (await runCli(["plan", "-f", file, "-o", "json", "--batch-size", "1"], { env })).stdout,
+    );
+    const plan = {
+      creates: json.changes.creates,
+      updates: json.changes.updates,
+      environments: json.changes.environments,
+      appId: "",
+      appName: "",
+      unmanaged: [],
+    };
     expect(json.totals.requests).toBe(countRequests(plan, 1));
     await runCli(["apply", "-f", file, "--yes", "--batch-size", "1"], { env });
     expect(writes()).toBe(json.totals.requests);

@@ -12,9 +12,15 @@ const NOW = new Date("2026-11-26T12:00:00Z");
 const ids = fc.array(fc.constantFrom("a", "b", "c", "A", "d e", "x/y", "é"), { maxLength: 6 });
 const timeBound = fc.oneof(
   fc.constantFrom("a", "b", "c", "u"),
-  fc.record({ id: fc.constantFrom("a", "b", "u"), until: fc.constantFrom("2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z") }),
+  fc.record({
+    id: fc.constantFrom("a", "b", "u"),
+    until: fc.constantFrom("2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"),
+  }),
 );
-const envTargets = fc.record({ companies: fc.array(timeBound, { maxLength: 5 }), users: fc.array(timeBound, { maxLength: 5 }) });
+const envTargets = fc.record({
+  companies: fc.array(timeBound, { maxLength: 5 }),
+  users: fc.array(timeBound, { maxLength: 5 }),
+});
 const keys = ["f1", "f2", "f3"];
 const envIds = ENVS.map((e) => e.id);
 
@@ -31,13 +37,24 @@ const liveFlags = fc.dictionary(
   fc.constantFrom(...keys),
   fc.record({
     header: fc.record({ archived: fc.boolean(), name: fc.constantFrom("One", "Old") }),
-    targeting: fc.dictionary(fc.constantFrom(...envIds), fc.record({ companies: fc.uniqueArray(fc.constantFrom("a", "b", "c", "z"), { maxLength: 4 }), users: ids.map((l) => [...new Set(l)]) }), { maxKeys: 3 }),
+    targeting: fc.dictionary(
+      fc.constantFrom(...envIds),
+      fc.record({
+        companies: fc.uniqueArray(fc.constantFrom("a", "b", "c", "z"), { maxLength: 4 }),
+        users: ids.map((l) => [...new Set(l)]),
+      }),
+      { maxKeys: 3 },
+    ),
   }),
 );
 
 /** What the emulator does with a plan, in memory. */
 function applyInMemory(plan: Plan, state: LiveState): LiveState {
-  const next: LiveState = { ...state, flags: state.flags.map((f) => ({ ...f })), targeting: new Map(state.targeting) };
+  const next: LiveState = {
+    ...state,
+    flags: state.flags.map((f) => ({ ...f })),
+    targeting: new Map(state.targeting),
+  };
   for (const c of plan.creates) next.flags.push(flagHeader(c.key, { name: c.name }));
   for (const u of plan.updates) {
     const flag = next.flags.find((f) => f.key === u.key)!;

@@ -77,19 +77,94 @@ const CASES: BadCase[] = [
     },
   },
   {
-    name: "alias bomb",
+    name: "alias bomb (billion laughs)",
+    files: {
+      "f.yaml": yaml(
+        ...HEAD,
+        "anchors:",
+        '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+        ..."bcdefghi"
+          .split("")
+          .map((name, i) => `  ${name}: &${name} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(", ")}]`),
+      ),
+    },
+    expect: {
+      file: "f.yaml",
+      line: 0,
+      col: 0,
+      code: "yaml-alias-limit",
+      message: "this looks like an alias bomb",
+    },
+  },
+  {
+    name: "alias bomb past yaml's own alias count",
     files: {
       "f.yaml": yaml(
         ...HEAD,
         "anchors:",
         "  a: &a [x, x, x, x, x, x, x, x, x, x]",
-        "  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
-        "  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
-        "  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]",
-        "  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]",
+        ..."bcde"
+          .split("")
+          .map((name, i) => `  ${name}: &${name} [${Array(10).fill(`*${"abcd"[i]}`).join(", ")}]`),
       ),
     },
-    expect: { file: "f.yaml", line: 0, col: 0, code: "yaml-alias-limit", message: "alias bomb" },
+    expect: {
+      file: "f.yaml",
+      line: 0,
+      col: 0,
+      code: "yaml-alias-limit",
+      message: "this looks like an alias bomb",
+    },
+  },
+  {
+    name: "alias inside its own anchor",
+    files: { "f.yaml": yaml(...HEAD, "anchors: &loop [*loop]") },
+    expect: {
+      file: "f.yaml",
+      line: 0,
+      col: 0,
+      code: "yaml-alias-limit",
+      message: "an alias inside its own anchor",
+    },
+  },
+  {
+    name: "flow lists nested too deep",
+    files: { "f.yaml": yaml(...HEAD, `anchors: ${"[".repeat(5000)}${"]".repeat(5000)}`) },
+    expect: {
+      file: "f.yaml",
+      line: 3,
+      col: 110,
+      code: "yaml-too-deep",
+      message: "nests more than 100 levels deep",
+    },
+  },
+  {
+    name: "compact lists nested too deep",
+    files: { "f.yaml": yaml(...HEAD, "anchors:", `  ${"- ".repeat(150)}x`) },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 203,
+      code: "yaml-too-deep",
+      message: "nests more than 100 levels deep",
+    },
+  },
+  {
+    name: "indentation nested too deep",
+    files: {
+      "f.yaml": yaml(
+        ...HEAD,
+        "anchors:",
+        ...Array.from({ length: 150 }, (_, i) => `${"  ".repeat(i + 1)}k:`),
+      ),
+    },
+    expect: {
+      file: "f.yaml",
+      line: 0,
+      col: 0,
+      code: "yaml-too-deep",
+      message: "nests more than 100 levels deep",
+    },
   },
   // JSON Schema
   {

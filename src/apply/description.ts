@@ -11,14 +11,22 @@ export async function describeGitCommit(dir: string): Promise<string | undefined
     const { stdout } = await run("git", ["-C", dir, "log", "-1", "--format=%h %s"], { timeout: 5000 });
     const head = stdout.trim();
     if (!head) return undefined;
-    const { stdout: status } = await run("git", ["-C", dir, "status", "--porcelain", "--untracked-files=no"], { timeout: 5000 });
+    const { stdout: status } = await run(
+      "git",
+      ["-C", dir, "status", "--porcelain", "--untracked-files=no"],
+      { timeout: 5000 },
+    );
     return status.trim() ? `${head} (with uncommitted changes)` : head;
   } catch {
     return undefined; // not a git work tree, or no git: the description just has no commit
   }
 }
 
-export function changeDescription(override: string | undefined, fromFile: string | undefined, commit: string | undefined): string {
+export function changeDescription(
+  override: string | undefined,
+  fromFile: string | undefined,
+  commit: string | undefined,
+): string {
   if (override !== undefined) return override;
   const base = fromFile ?? DEFAULT_DESCRIPTION;
   return commit ? `${base} (git ${commit})` : base;

@@ -1,6 +1,12 @@
 // Executing write requests in order. Stops at the first request that fails for good (the client
 // has already retried what can be retried) and reports every request as applied, failed or not sent.
-import type { CreateFlagBody, FlagHeader, Notification, SpecificTargetsBody, UpdateFlagBody } from "../api/types.js";
+import type {
+  CreateFlagBody,
+  FlagHeader,
+  Notification,
+  SpecificTargetsBody,
+  UpdateFlagBody,
+} from "../api/types.js";
 import { toUpdates, type WriteRequest } from "../plan/batches.js";
 import type { ApplyResult, RequestOutcome } from "./model.js";
 
@@ -70,7 +76,8 @@ async function send(
     }
     case "updateFlag": {
       const flagId = request.flagId ?? createdIds.get(request.flagKey);
-      if (flagId === undefined) throw new Error(`flag '${request.flagKey}' has no id: its create did not run`);
+      if (flagId === undefined)
+        throw new Error(`flag '${request.flagKey}' has no id: its create did not run`);
       await writer.updateFlag(appId, flagId, request.body);
       return;
     }
@@ -86,7 +93,10 @@ async function send(
 
 function isBatchTooLarge(err: unknown): boolean {
   const e = err as { status?: number; apiMessage?: string; message?: string };
-  return (e.status === 400 || e.status === 413) && /too (large|many|big)|batch size/i.test(e.apiMessage ?? e.message ?? "");
+  return (
+    (e.status === 400 || e.status === 413) &&
+    /too (large|many|big)|batch size/i.test(e.apiMessage ?? e.message ?? "")
+  );
 }
 
 function describeError(err: unknown): NonNullable<RequestOutcome["error"]> {

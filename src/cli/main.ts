@@ -56,7 +56,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 1;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (
+      await command.load()
+    )(rest, io);
   } catch (err) {
     return reportError(err, io);
   }
@@ -71,7 +73,9 @@ function reportError(err: unknown, io: CliIO): number {
     return 1;
   }
   const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  io.stderr.write(`internal error: ${text}\nThis is a bug in reflag-sync; please report it with the command you ran.\n`);
+  io.stderr.write(
+    `internal error: ${text}\nThis is a bug in reflag-sync; please report it with the command you ran.\n`,
+  );
   return 1;
 }
 

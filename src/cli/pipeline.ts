@@ -41,21 +41,28 @@ export interface Prepared {
 }
 
 export function batchSizeOf(values: ConnectionValues): number {
-  return values["batch-size"] === undefined ? 100 : parsePositiveInt("--batch-size", values["batch-size"], 10_000);
+  return values["batch-size"] === undefined
+    ? 100
+    : parsePositiveInt("--batch-size", values["batch-size"], 10_000);
 }
 
 export function clientFrom(values: ConnectionValues, io: CliIO): ReflagClient {
   return new ReflagClient(
     clientOptionsFromEnv(io.env, {
       ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
-      ...(values.concurrency !== undefined ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) } : {}),
+      ...(values.concurrency !== undefined
+        ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) }
+        : {}),
     }),
   );
 }
 
 /** Loads and validates the files; prints diagnostics; throws ExitError(1) on any error. */
 export async function loadOrExit(files: string[] | undefined, io: CliIO): Promise<DesiredState> {
-  const { state, diagnostics } = await loadDesired(files?.length ? files : [DEFAULT_FILE], { cwd: io.cwd, now: io.now() });
+  const { state, diagnostics } = await loadDesired(files?.length ? files : [DEFAULT_FILE], {
+    cwd: io.cwd,
+    now: io.now(),
+  });
   printDiagnostics(diagnostics, io);
   if (!state) {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
@@ -66,10 +73,8 @@ export async function loadOrExit(files: string[] | undefined, io: CliIO): Promis
 }
 
 export function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
-  for (const d of diagnostics) {
-    io.stderr.write(`${formatDiagnostic(d)}\n`);
-    for (const r of d.related ?? []) io.stderr.write(`  ${r.file}:${r.line}:${r.col}: see also\n`);
-  }
+  // Messages already name any other place involved (`related`).
+  for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
 }
 
 export async function preparePlan(values: ConnectionValues, io: CliIO): Promise<Prepared> {
@@ -79,14 +84,19 @@ export async function preparePlan(values: ConnectionValues, io: CliIO): Promise<
   const progress = startProgress(io);
   let read;
   try {
-    read = await readLive(client, desired, (done, total) => progress.update("Reading targeting", done, total));
+    read = await readLive(client, desired, (done, total) =>
+      progress.update("Reading targeting", done, total),
+    );
   } finally {
     progress.done();
   }
   printDiagnostics(read.diagnostics, io);
   if (!read.live || !read.resolved) {
     const errors = read.diagnostics.filter((d) => d.severity === "error").length;
-    throw new UserError("RS_PLAN_INVALID", `the file does not match app ${desired.app}: ${errors} ${errors === 1 ? "error" : "errors"} above; nothing was changed`);
+    throw new UserError(
+      "RS_PLAN_INVALID",
+      `the file does not match app ${desired.app}: ${errors} ${errors === 1 ? "error" : "errors"} above; nothing was changed`,
+    );
   }
   const plan = diff(read.resolved, read.live, io.now());
   return { desired, live: read.live, plan, client, batchSize };

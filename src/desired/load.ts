@@ -4,6 +4,7 @@ import { DEFAULT_FILE } from "./constants.js";
 import { readSources } from "./read.js";
 import { validateDocuments } from "./validate.js";
 import type { LoadResult } from "./validate.js";
+import type { Diagnostic } from "./model.js";
 
 export interface LoadOptions {
   /** Relative paths are resolved against it, and shown as given. */
@@ -26,6 +27,12 @@ export async function loadDesired(paths: string[], options: LoadOptions): Promis
     complete: !hasErrors(read.diagnostics),
     ...(options.warnExpiringMs !== undefined ? { warnExpiringMs: options.warnExpiringMs } : {}),
   });
-  const diagnostics = sortDiagnostics([...read.diagnostics, ...result.diagnostics]);
+  const diagnostics = sortDiagnostics([...read.diagnostics.map(hintDefault), ...result.diagnostics]);
   return hasErrors(diagnostics) || !result.state ? { diagnostics } : { state: result.state, diagnostics };
+}
+
+/** Someone who gave no path may not know which file was looked for, nor how to name another. */
+function hintDefault(d: Diagnostic): Diagnostic {
+  if (d.code !== "file-not-found" || d.file !== DEFAULT_FILE) return d;
+  return { ...d, message: `${d.message} (the default file; name files or directories with -f)` };
 }

@@ -2,15 +2,17 @@
 import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from "yaml";
 import type { Document, YAMLError } from "yaml";
 import { diagnostic, quote, wholeFile } from "./diagnostics.js";
-import type { Diagnostic } from "./model.js";
+import { expansionProblem, MAX_DEPTH, tooDeepAt } from "./limits.js";
+import type { Diagnostic, SourceLocation } from "./model.js";
 import { Locator } from "./positions.js";
 
-/** Alias expansions allowed per document: plenty for shared lists, far too few for an alias bomb. */
-export const MAX_ALIAS_COUNT = 1000;
+/** yaml's own guard (uses of an anchor times its nested aliases), behind expansionProblem's. */
+export const MAX_ALIAS_COUNT = 10_000;
 
-const ALIAS_LIMIT_MESSAGE =
-  `aliases expand to more than ${MAX_ALIAS_COUNT} nodes: reuse a list with an alias, ` +
-  "but do not nest aliases of aliases (this looks like an alias bomb)";
+const ALIAS_BOMB =
+  "aliases expand this file too far (an alias inside its own anchor, or aliases of aliases): " +
+  "this looks like an alias bomb; reuse lists with plain aliases";
+const TOO_DEEP = `the YAML nests more than ${MAX_DEPTH} levels deep; a flags file needs about 8`;
 
 const SPACES_ONLY = "YAML indents with spaces only";
 const ONE_DOCUMENT = "put each '---' part in a file of its own";
@@ -29,6 +31,10 @@ export interface ParseResult {
 }
 
 export function parseYaml(file: string, text: string): ParseResult {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    return { diagnostics: [diagnostic("error", "yaml-too-deep", TOO_DEEP, positionIn(file, text, deep))] };
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
@@ -57,6 +63,15 @@ export function parseYaml(file: string, text: string): ParseResult {
     const message = "the file is empty: expected 'version: 1' and settings or flags";
     return { diagnostics: [...diagnostics, diagnostic("error", "empty-file", message, wholeFile(file))] };
   }
+  const expansion = expansionProblem(doc.contents, (alias) => locator.target(alias));
+  if (expansion) {
+    // Without aliases only plain indentation can be that deep; with them, an anchor likely holds itself.
+    const failure =
+      expansion === "size" || locator.hasAliases()
+        ? diagnostic("error", "yaml-alias-limit", ALIAS_BOMB, wholeFile(file))
+        : diagnostic("error", "yaml-too-deep", TOO_DEEP, wholeFile(file));
+    return { diagnostics: [...diagnostics, failure] };
+  }
   try {
     const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     return { parsed: { file, doc, locator, value }, diagnostics };
@@ -64,7 +79,7 @@ export function parseYaml(file: string, text: string): ParseResult {
     const bomb = err instanceof ReferenceError && /alias count/i.test(err.message);
     const reason = err instanceof Error ? err.message : String(err);
     const failure = bomb
-      ? diagnostic("error", "yaml-alias-limit", ALIAS_LIMIT_MESSAGE, wholeFile(file))
+      ? diagnostic("error", "yaml-alias-limit", ALIAS_BOMB, wholeFile(file))
       : diagnostic("error", "yaml-syntax", `invalid YAML: ${sentence(reason)}`, wholeFile(file));
     return { diagnostics: [...diagnostics, failure] };
   }
@@ -114,6 +129,13 @@ function duplicateKeyMessage(doc: Document.Parsed, offset: number, locator: Loca
 
 function isFlagsMap(doc: Document.Parsed, map: unknown): boolean {
   return isMap(doc.contents) && doc.contents.get("flags", true) === map;
+}
+
+/** For the one problem found before the parser (and its line counter) runs. */
+function positionIn(file: string, text: string, offset: number): SourceLocation {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { file, line, col: offset - before.lastIndexOf("\n") };
 }
 
 function indentedWithTab(text: string, offset: number): boolean {

@@ -50,6 +50,10 @@ export class Locator {
     return { file: this.file, line: Math.max(line, 1), col: Math.max(col, 1) };
   }
 
+  hasAliases(): boolean {
+    return this.anchorMap().size > 0;
+  }
+
   /** Aliases whose anchor is not defined before them, in document order. */
   unresolvedAliases(): Alias[] {
     return [...this.anchorMap()].filter(([, target]) => target === undefined).map(([alias]) => alias);
@@ -76,8 +80,13 @@ export class Locator {
     return { node, key };
   }
 
+  /** The node an alias stands for: the last anchor of its name before it. */
+  target(alias: Alias): Node | undefined {
+    return this.anchorMap().get(alias);
+  }
+
   private deref(node: Node | null | undefined): Node | null | undefined {
-    for (let hops = 0; isAlias(node) && hops < 100; hops++) node = this.anchorMap().get(node);
+    for (let hops = 0; isAlias(node) && hops < 100; hops++) node = this.target(node);
     return node;
   }
 

@@ -22,7 +22,11 @@ export interface ReadResult {
   diagnostics: Diagnostic[];
 }
 
-export async function readLive(reader: LiveReader, desired: DesiredState, onProgress?: ReadProgress): Promise<ReadResult> {
+export async function readLive(
+  reader: LiveReader,
+  desired: DesiredState,
+  onProgress?: ReadProgress,
+): Promise<ReadResult> {
   const [app, flags] = await Promise.all([
     explainAppErrors(reader.getApp(desired.app), desired),
     explainAppErrors(reader.listFlags(desired.app), desired),
@@ -78,10 +82,11 @@ async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState): 
     }
     if (status === 404 || status === 403) {
       const at = `${desired.appAt.file}:${desired.appAt.line}:${desired.appAt.col}`;
-      throw new UserError("RS_API", `${at}: app '${desired.app}' ${status === 404 ? "was not found" : "is not accessible"} with this API key`, [
-        (err as Error).message,
-        "Check `app` in the file and that REFLAG_API_KEY is a key of that app.",
-      ]);
+      throw new UserError(
+        "RS_API",
+        `${at}: app '${desired.app}' ${status === 404 ? "was not found" : "is not accessible"} with this API key`,
+        [(err as Error).message, "Check `app` in the file and that REFLAG_API_KEY is a key of that app."],
+      );
     }
     throw err;
   }

@@ -32,7 +32,8 @@ export function toUpdates(changes: TargetChange[]): SpecificTargetUpdate[] {
  * archive a flag go last, so its targeting is settled before it is archived.
  */
 export function toRequests(plan: Plan, batchSize: number = DEFAULT_BATCH_SIZE): WriteRequest[] {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be >= 1, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batch size must be >= 1, got ${batchSize}`);
   const creates: WriteRequest[] = plan.creates.map((c) => ({
     kind: "createFlag",
     flagKey: c.key,

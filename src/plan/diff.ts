@@ -2,7 +2,15 @@
 import type { DesiredTarget } from "../desired/model.js";
 import type { FlagHeader } from "../api/types.js";
 import { targetingKey, type LiveState } from "./live-state.js";
-import type { EnvironmentPlan, FieldChange, FlagCreate, FlagUpdate, Plan, TargetChange, TargetKind } from "./model.js";
+import type {
+  EnvironmentPlan,
+  FieldChange,
+  FlagCreate,
+  FlagUpdate,
+  Plan,
+  TargetChange,
+  TargetKind,
+} from "./model.js";
 import { compare, type ResolvedDesired, type ResolvedFlag } from "./resolve.js";
 
 export function diff(desired: ResolvedDesired, live: LiveState, now: Date): Plan {
@@ -43,7 +51,11 @@ export function diff(desired: ResolvedDesired, live: LiveState, now: Date): Plan
 
   const envNames = new Map(live.app.environments.map((e) => [e.id, e.name]));
   const environments: EnvironmentPlan[] = [...changesByEnv.entries()]
-    .map(([envId, changes]) => ({ envId, envName: envNames.get(envId) ?? envId, changes: changes.sort(byTarget) }))
+    .map(([envId, changes]) => ({
+      envId,
+      envName: envNames.get(envId) ?? envId,
+      changes: changes.sort(byTarget),
+    }))
     .sort((a, b) => compare(a.envName, b.envName) || compare(a.envId, b.envId));
 
   const managed = new Set(desired.flags.map((f) => f.key));
@@ -98,7 +110,14 @@ function targetChanges(
     const gone = expired.get(id);
     // An expired target is removed even without prune: the file claims it and says when it ends.
     if (gone) {
-      changes.push({ flagKey, kind, id, op: "remove", reason: "expired", expiredAt: gone.untilText ?? gone.until! });
+      changes.push({
+        flagKey,
+        kind,
+        id,
+        op: "remove",
+        reason: "expired",
+        expiredAt: gone.untilText ?? gone.until!,
+      });
     } else if (prune) {
       changes.push({ flagKey, kind, id, op: "remove", reason: "prune" });
     }
@@ -133,7 +152,9 @@ function metadataUpdate(flag: ResolvedFlag, current: FlagHeader, live: LiveState
   }
   if (flag.stage && flag.stage.id !== current.stage?.id) {
     body.stageId = flag.stage.id;
-    const from = current.stage ? (live.app.stages.find((s) => s.id === current.stage!.id)?.name ?? current.stage.name) : null;
+    const from = current.stage
+      ? (live.app.stages.find((s) => s.id === current.stage!.id)?.name ?? current.stage.name)
+      : null;
     changes.push({ field: "stage", from, to: flag.stage.name });
   }
   if (flag.archived !== undefined && flag.archived !== current.archived) {

@@ -60,12 +60,19 @@ export function resolveDesired(
   const diagnostics: Diagnostic[] = [];
   const error = (at: SourceLocation, code: string, message: string, related?: SourceLocation[]) =>
     diagnostics.push({ severity: "error", code, message, ...at, ...(related ? { related } : {}) });
-  const envNames = app.environments.map((e) => e.name).sort(compare).join(", ");
+  const envNames = app.environments
+    .map((e) => e.name)
+    .sort(compare)
+    .join(", ");
   const stageNames = app.stages.map((s) => s.name).join(", ");
 
   for (const [alias, target] of Object.entries(desired.environments)) {
     if (!resolveEnvironment(target.ref, app.environments)) {
-      error(target.at, "unknown-environment", `alias '${alias}' names environment '${target.ref}', which app ${app.id} does not have (it has: ${envNames})`);
+      error(
+        target.at,
+        "unknown-environment",
+        `alias '${alias}' names environment '${target.ref}', which app ${app.id} does not have (it has: ${envNames})`,
+      );
     }
   }
 
@@ -78,13 +85,22 @@ export function resolveDesired(
       if (!env) {
         // An alias whose value is unknown is reported once, at the alias.
         if (!(t.key in desired.environments)) {
-          error(t.at, "unknown-environment", `flag '${flag.key}': '${t.key}' is neither an alias nor an environment of app ${app.id} (it has: ${envNames})`);
+          error(
+            t.at,
+            "unknown-environment",
+            `flag '${flag.key}': '${t.key}' is neither an alias nor an environment of app ${app.id} (it has: ${envNames})`,
+          );
         }
         continue;
       }
       const previous = seen.get(env.id);
       if (previous) {
-        error(t.at, "duplicate-environment", `flag '${flag.key}': environment ${env.name} is listed twice ('${previous.key}' and '${t.key}')`, [previous.at]);
+        error(
+          t.at,
+          "duplicate-environment",
+          `flag '${flag.key}': environment ${env.name} is listed twice ('${previous.key}' at ${previous.at.file}:${previous.at.line}:${previous.at.col}, and '${t.key}' here)`,
+          [previous.at],
+        );
         continue;
       }
       seen.set(env.id, { key: t.key, at: t.at });
@@ -93,17 +109,32 @@ export function resolveDesired(
 
     let stage: ResolvedFlag["stage"];
     if (flag.stage) {
-      const found = app.stages.find((s) => s.id === flag.stage!.ref) ?? app.stages.find((s) => s.name === flag.stage!.ref);
+      const found =
+        app.stages.find((s) => s.id === flag.stage!.ref) ??
+        app.stages.find((s) => s.name === flag.stage!.ref);
       if (found) stage = { id: found.id, name: found.name };
-      else error(flag.stage.at, "unknown-stage", `flag '${flag.key}': stage '${flag.stage.ref}' does not exist in app ${app.id} (it has: ${stageNames})`);
+      else
+        error(
+          flag.stage.at,
+          "unknown-stage",
+          `flag '${flag.key}': stage '${flag.stage.ref}' does not exist in app ${app.id} (it has: ${stageNames})`,
+        );
     }
 
     if (!existingFlagKeys.has(flag.key)) {
       if (flag.name === undefined) {
-        error(flag.at, "create-needs-name", `flag '${flag.key}' does not exist in app ${app.id}; give it a 'name' to create it (or fix the key if it is a typo)`);
+        error(
+          flag.at,
+          "create-needs-name",
+          `flag '${flag.key}' does not exist in app ${app.id}; give it a 'name' to create it (or fix the key if it is a typo)`,
+        );
       }
       if (!matchesKeyFormat(flag.key, app.flagKeyFormat)) {
-        error(flag.at, "key-format", `flag '${flag.key}' cannot be created: app ${app.id} requires ${app.flagKeyFormat} keys (like '${KEY_FORMATS[app.flagKeyFormat]?.example}')`);
+        error(
+          flag.at,
+          "key-format",
+          `flag '${flag.key}' cannot be created: app ${app.id} requires ${app.flagKeyFormat} keys (like '${KEY_FORMATS[app.flagKeyFormat]?.example}')`,
+        );
       }
     }
 

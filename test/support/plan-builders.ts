@@ -18,7 +18,9 @@ export const STAGES = [
 export type TargetSpec = string | { id: string; until: string };
 
 export function targets(specs: TargetSpec[]): DesiredTarget[] {
-  return specs.map((s) => (typeof s === "string" ? { id: s, at: AT } : { id: s.id, until: s.until, untilText: s.until, at: AT }));
+  return specs.map((s) =>
+    typeof s === "string" ? { id: s, at: AT } : { id: s.id, until: s.until, untilText: s.until, at: AT },
+  );
 }
 
 export interface FlagSpec extends Omit<Partial<ResolvedFlag>, "targeting"> {

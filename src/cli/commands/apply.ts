@@ -54,11 +54,14 @@ export const applyCommand: Command = async (argv, io) => {
   }
 
   const totals = planTotals(plan, batchSize);
-  const changeCount = totals.flagsToCreate + totals.flagsToUpdate + totals.targetsToAdd + totals.targetsToRemove;
+  const changeCount =
+    totals.flagsToCreate + totals.flagsToUpdate + totals.targetsToAdd + totals.targetsToRemove;
   if (changeCount > desired.policy.maxChanges && !values.force) {
-    throw new UserError("RS_REFUSED", `the plan has ${changeCount} changes, more than policy.maxChanges (${desired.policy.maxChanges}); nothing was applied`, [
-      "Review the plan, then run again with --force, or raise policy.maxChanges in the file.",
-    ]);
+    throw new UserError(
+      "RS_REFUSED",
+      `the plan has ${changeCount} changes, more than policy.maxChanges (${desired.policy.maxChanges}); nothing was applied`,
+      ["Review the plan, then run again with --force, or raise policy.maxChanges in the file."],
+    );
   }
   if (!values.yes) await confirm(io, plan.appName, plan.appId);
 
@@ -72,7 +75,9 @@ export const applyCommand: Command = async (argv, io) => {
   }).finally(() => progress.done());
 
   if (json) {
-    io.stdout.write(`${JSON.stringify({ plan: JSON.parse(planText), result: JSON.parse(renderApplyJson(result)) }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ plan: JSON.parse(planText), result: JSON.parse(renderApplyJson(result)) }, null, 2)}\n`,
+    );
   } else {
     io.stdout.write(`\n${renderApplyText(result, { color })}`);
   }
@@ -81,11 +86,16 @@ export const applyCommand: Command = async (argv, io) => {
 
 async function confirm(io: CliIO, appName: string, appId: string): Promise<void> {
   if (!io.stdin.isTTY || !io.stdout.isTTY) {
-    throw new UserError("RS_REFUSED", "not on a terminal: run with --yes to apply without confirmation; nothing was applied");
+    throw new UserError(
+      "RS_REFUSED",
+      "not on a terminal: run with --yes to apply without confirmation; nothing was applied",
+    );
   }
   const rl = createInterface({ input: io.stdin, output: io.stdout });
   try {
-    const answer = await rl.question(`\nApply these changes to app ${appName} (${appId})? Only 'yes' is accepted: `);
+    const answer = await rl.question(
+      `\nApply these changes to app ${appName} (${appId})? Only 'yes' is accepted: `,
+    );
     if (answer.trim() !== "yes") throw new UserError("RS_REFUSED", "apply cancelled; nothing was applied");
   } finally {
     rl.close();

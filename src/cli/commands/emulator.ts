@@ -1,7 +1,12 @@
 // reflag-sync emulator: run the local Reflag Management API until SIGINT or SIGTERM.
 import { resolve } from "node:path";
 import { UserError } from "../../errors.js";
-import { startEmulator, StateFileError, type FaultOptions, type RunningEmulator } from "../../emulator/index.js";
+import {
+  startEmulator,
+  StateFileError,
+  type FaultOptions,
+  type RunningEmulator,
+} from "../../emulator/index.js";
 import { parseCommandArgs, parseDuration, parsePositiveInt } from "../args.js";
 import type { Command } from "../io.js";
 
@@ -60,9 +65,12 @@ export const emulatorCommand: Command = async (argv, io) => {
   const faults: FaultOptions = {};
   if (values.latency !== undefined) faults.latencyMs = parseDuration("--latency", values.latency);
   if (values["error-rate"] !== undefined) faults.errorRate = parseRate("--error-rate", values["error-rate"]);
-  if (values["rate-limit-rate"] !== undefined) faults.rateLimitRate = parseRate("--rate-limit-rate", values["rate-limit-rate"]);
-  if (values["lost-answer-rate"] !== undefined) faults.lostAnswerRate = parseRate("--lost-answer-rate", values["lost-answer-rate"]);
-  if (values["retry-after"] !== undefined) faults.retryAfterSeconds = parseWhole("--retry-after", values["retry-after"], 0);
+  if (values["rate-limit-rate"] !== undefined)
+    faults.rateLimitRate = parseRate("--rate-limit-rate", values["rate-limit-rate"]);
+  if (values["lost-answer-rate"] !== undefined)
+    faults.lostAnswerRate = parseRate("--lost-answer-rate", values["lost-answer-rate"]);
+  if (values["retry-after"] !== undefined)
+    faults.retryAfterSeconds = parseWhole("--retry-after", values["retry-after"], 0);
   const statePath = values.state === undefined ? undefined : resolve(io.cwd, values.state);
 
   // Listen for the signals before starting, so that one sent during start-up still stops cleanly.
@@ -76,8 +84,12 @@ export const emulatorCommand: Command = async (argv, io) => {
       faults,
       now: io.now,
       apiKey: values["api-key"],
-      seed: values.seed === undefined ? undefined : parseWhole("--seed", values.seed, Number.MIN_SAFE_INTEGER),
-      maxBatchSize: values["max-batch-size"] === undefined ? undefined : parsePositiveInt("--max-batch-size", values["max-batch-size"]),
+      seed:
+        values.seed === undefined ? undefined : parseWhole("--seed", values.seed, Number.MIN_SAFE_INTEGER),
+      maxBatchSize:
+        values["max-batch-size"] === undefined
+          ? undefined
+          : parsePositiveInt("--max-batch-size", values["max-batch-size"]),
     });
   } catch (err) {
     stopped.cancel();
@@ -139,10 +151,14 @@ function startError(err: unknown, host: string, port: number, statePath: string 
     ]);
   }
   if (syscall === "listen" || syscall === "getaddrinfo") {
-    return new UserError("RS_USAGE", `cannot listen on ${host}:${port} (${code ?? "error"})`, ["Check --host and --port."]);
+    return new UserError("RS_USAGE", `cannot listen on ${host}:${port} (${code ?? "error"})`, [
+      "Check --host and --port.",
+    ]);
   }
   if (statePath !== undefined && code !== undefined && syscall !== undefined) {
-    return new UserError("RS_USAGE", `cannot write the state file ${statePath} (${code})`, ["Check that its folder exists and is writable."]);
+    return new UserError("RS_USAGE", `cannot write the state file ${statePath} (${code})`, [
+      "Check that its folder exists and is writable.",
+    ]);
   }
   return err;
 }
@@ -152,19 +168,22 @@ function usage(message: string): UserError {
 }
 
 function parsePort(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw usage(`--port: '${value}' must be a whole number from 0 to 65535`);
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw usage(`--port: '${value}' must be a whole number from 0 to 65535`);
   return Number(value);
 }
 
 function parseRate(flag: string, value: string): number {
   const rate = value.trim() === "" ? NaN : Number(value);
-  if (!(rate >= 0 && rate <= 1)) throw usage(`${flag}: '${value}' must be a number from 0 to 1 (a share of requests)`);
+  if (!(rate >= 0 && rate <= 1))
+    throw usage(`${flag}: '${value}' must be a number from 0 to 1 (a share of requests)`);
   return rate;
 }
 
 function parseWhole(flag: string, value: string, min: number): number {
   const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw usage(`${flag}: '${value}' must be a whole number${min === 0 ? " from 0" : ""}`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw usage(`${flag}: '${value}' must be a whole number${min === 0 ? " from 0" : ""}`);
   return n;
 }
 
