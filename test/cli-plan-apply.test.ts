@@ -1,4 +1,5 @@
 // End to end: the built CLI as a child process against the emulator over real HTTP.
+import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
@@ -269,5 +270,31 @@ describe("plan and apply against the emulator", () => {
     expect(json.totals.requests).toBe(countRequests(plan, 1));
     await runCli(["apply", "-f", file, "--yes", "--batch-size", "1"], { env });
     expect(writes()).toBe(json.totals.requests);
+  });
+});
+
+describe("change description from git", () => {
+  it("names the commit of the file's work tree when the file gives no description", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const dir = await writeFiles({
+        "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [acme-corp] }\n`,
+      });
+      const git = (...args: string[]) =>
+        execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args]);
+      git("init", "-q");
+      git("add", ".");
+      git("commit", "-qm", "Enable dark mode for Acme");
+      const sha = git("rev-parse", "--short", "HEAD").toString().trim();
+      const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes"], {
+        env: { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey },
+      });
+      expect(r.code).toBe(0);
+      expect(emulator.store.audit("apDemoApp01").at(-1)?.changeDescription).toBe(
+        `Applied by reflag-sync (git ${sha} Enable dark mode for Acme)`,
+      );
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -101,9 +101,11 @@ function isBatchTooLarge(err: unknown): boolean {
 
 function describeError(err: unknown): NonNullable<RequestOutcome["error"]> {
   const e = err as { status?: number; code?: string; apiMessage?: string; message?: string };
+  const message = e.message ?? String(err);
+  if (typeof e.status === "number") return { status: e.status, code: typeof e.code === "string" ? e.code : "error", message };
+  // No answer at all: the service may have applied the request before the connection failed.
   return {
-    ...(typeof e.status === "number" ? { status: e.status } : {}),
     code: typeof e.code === "string" ? e.code : "error",
-    message: e.message ?? String(err),
+    message: `${message} (no answer was received, so this request may or may not have been applied; run plan to see)`,
   };
 }
