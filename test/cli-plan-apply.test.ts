@@ -298,3 +298,60 @@ describe("change description from git", () => {
     }
   });
 });
+
+describe("apply under a hostile API", () => {
+  it("splits a batch the service finds too large, and still converges", async () => {
+    const small = await startEmulator({ port: 0, maxBatchSize: 30 });
+    try {
+      const companies = Array.from({ length: 100 }, (_, i) => `co-${i}`);
+      const dir = await writeFiles({
+        "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [${companies.join(", ")}] }\n`,
+      });
+      const env = { REFLAG_API_URL: small.url, REFLAG_API_KEY: small.apiKey };
+      const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "100"], {
+        env,
+      });
+      expect(r.code).toBe(0);
+      expect(small.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toHaveLength(100);
+      const patches = small.stats().byRoute["PATCH /apps/:appId/flags/specific-targets/:envId"] ?? {};
+      // 100 refused, 2 × 50 refused, 4 × 25 applied.
+      expect(patches).toEqual({ "200": 4, "400": 3 });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("converges through 5xx, 429 and lost answers", async () => {
+    const flaky = await startEmulator({
+      port: 0,
+      faults: { errorRate: 0.2, rateLimitRate: 0.1, retryAfterSeconds: 0, lostAnswerRate: 0.15, seed: 7 },
+    });
+    try {
+      const companies = Array.from({ length: 60 }, (_, i) => `co-${i}`);
+      const dir = await writeFiles({
+        "flags.yaml": `${HEADER}flags:\n  flaky-one:\n    name: Flaky\n    archived: true\n    targeting:\n      Staging: { companies: [${companies.join(", ")}] }\n      Production: { users: [u1, u2] }\n`,
+      });
+      const env = { REFLAG_API_URL: flaky.url, REFLAG_API_KEY: flaky.apiKey };
+      const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "7"], {
+        env,
+        timeoutMs: 60_000,
+      });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(flaky.store.getFlag("apDemoApp01", "flaky-one").archived).toBe(true);
+      flaky.setFaults({});
+      const again = await runCli(["plan", "-f", join(dir, "flags.yaml"), "--detailed-exitcode"], { env });
+      expect(again.code).toBe(0);
+      // The faults did happen: some requests were answered 5xx or 429, or lost.
+      const s = flaky.stats();
+      expect(
+        (s.byStatus["500"] ?? 0) +
+          (s.byStatus["503"] ?? 0) +
+          (s.byStatus["429"] ?? 0) +
+          (s.byStatus.lost ?? 0),
+      ).toBeGreaterThan(0);
+    } finally {
+      await flaky.close();
+    }
+  });
+});

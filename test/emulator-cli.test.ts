@@ -28,13 +28,17 @@ describe.skipIf(!existsSync(CLI))("reflag-sync emulator", () => {
     expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
     expect(emu.apiKey).toBe("demo-api-key");
     expect(emu.stdout()).toContain("apDemoApp01");
-    expect(emu.stdout()).toMatch(/export REFLAG_API_URL=http:\/\/127\.0\.0\.1:\d+\/api\n\s*export REFLAG_API_KEY=demo-api-key/);
+    expect(emu.stdout()).toMatch(
+      /export REFLAG_API_URL=http:\/\/127\.0\.0\.1:\d+\/api\n\s*export REFLAG_API_KEY=demo-api-key/,
+    );
     expect(emu.stdout()).not.toMatch(/sec_|pub_/);
 
     const apps = await api<{ data: AppHeader[] }>(emu, "GET", "/apps");
     expect(apps.body.data[0]?.id).toBe("apDemoApp01");
     const json = { updates: [{ flagKey: "dark-mode", value: true, companyId: "from-cli-test" }] };
-    expect((await api(emu, "PATCH", "/apps/apDemoApp01/flags/specific-targets/enProduction", { json })).status).toBe(200);
+    expect(
+      (await api(emu, "PATCH", "/apps/apDemoApp01/flags/specific-targets/enProduction", { json })).status,
+    ).toBe(200);
 
     expect(await emu.stop("SIGTERM")).toBe(0);
     expect(emu.stdout()).toMatch(/Stopped on SIGTERM after 2 API requests/);
@@ -42,7 +46,16 @@ describe.skipIf(!existsSync(CLI))("reflag-sync emulator", () => {
   });
 
   it("takes --api-key and fault flags, and stops on SIGINT too", async () => {
-    const emu = await spawn(["--port", "0", "--api-key", "my-key", "--rate-limit-rate", "1", "--retry-after", "4"]);
+    const emu = await spawn([
+      "--port",
+      "0",
+      "--api-key",
+      "my-key",
+      "--rate-limit-rate",
+      "1",
+      "--retry-after",
+      "4",
+    ]);
     expect(emu.apiKey).toBe("my-key");
     expect(emu.stdout()).toContain("rateLimitRate=1");
     const limited = await api(emu, "GET", "/apps");

@@ -2,7 +2,12 @@
 import { Agent } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiErrorBody } from "../src/api/types.js";
-import { startEmulator, type FaultOptions, type RequestStats, type RunningEmulator } from "../src/emulator/index.js";
+import {
+  startEmulator,
+  type FaultOptions,
+  type RequestStats,
+  type RunningEmulator,
+} from "../src/emulator/index.js";
 import { api, call } from "./support/emulator-http.js";
 
 const APP = "/apps/apDemoApp01";
@@ -19,12 +24,17 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e) => e.close()));
 });
 
-const addCompany = (companyId: string) => api<ApiErrorBody>(emu, "PATCH", BATCH, { json: { updates: [{ flagKey: "dark-mode", value: true, companyId }] } });
+const addCompany = (companyId: string) =>
+  api<ApiErrorBody>(emu, "PATCH", BATCH, {
+    json: { updates: [{ flagKey: "dark-mode", value: true, companyId }] },
+  });
 const companies = () => emu.store.getTargets(emu.appId, "dark-mode", "enProduction").companyIds;
 
 describe("scripted faults", () => {
   it("answers a scripted 503 without applying the request, then serves the next one", async () => {
-    emu = await start({ script: [{ method: "PATCH", path: "/apps/apDemoApp01/flags/specific-targets", fault: "503" }] });
+    emu = await start({
+      script: [{ method: "PATCH", path: "/apps/apDemoApp01/flags/specific-targets", fault: "503" }],
+    });
     expect((await api(emu, "GET", `${APP}/flags`)).status).toBe(200);
     const failed = await addCompany("first-try");
     expect(failed.status).toBe(503);
@@ -35,7 +45,9 @@ describe("scripted faults", () => {
   });
 
   it("answers 429 with a Retry-After header in seconds, `times` times", async () => {
-    emu = await start({ script: [{ path: /specific-targets/, fault: "429", retryAfterSeconds: 7, times: 2 }] });
+    emu = await start({
+      script: [{ path: /specific-targets/, fault: "429", retryAfterSeconds: 7, times: 2 }],
+    });
     for (let i = 0; i < 2; i++) {
       const limited = await addCompany("x");
       expect(limited.status).toBe(429);
@@ -70,7 +82,12 @@ describe("scripted faults", () => {
   });
 
   it("consumes the script in order, only by matching requests; setFaults replaces it at run time", async () => {
-    emu = await start({ script: [{ method: "PATCH", fault: "500" }, { method: "GET", fault: "503" }] });
+    emu = await start({
+      script: [
+        { method: "PATCH", fault: "500" },
+        { method: "GET", fault: "503" },
+      ],
+    });
     expect((await api(emu, "GET", `${APP}/flags`)).status).toBe(503);
     expect((await api(emu, "GET", `${APP}/flags`)).status).toBe(200);
     expect((await addCompany("a")).status).toBe(500);
@@ -101,7 +118,13 @@ describe("scripted faults", () => {
 describe("random faults", () => {
   const statuses = async (e: RunningEmulator, n: number) => {
     const out: Array<number | string> = [];
-    for (let i = 0; i < n; i++) out.push(await api(e, "GET", "/apps").then((a) => a.status, () => "lost"));
+    for (let i = 0; i < n; i++)
+      out.push(
+        await api(e, "GET", "/apps").then(
+          (a) => a.status,
+          () => "lost",
+        ),
+      );
     return out;
   };
 
@@ -131,16 +154,26 @@ describe("random faults", () => {
 describe("fault settings over HTTP", () => {
   it("PUT /_emulator/faults sets them (pathPattern is a RegExp), GET shows what remains", async () => {
     emu = await start();
-    const put = await call(emu, "PUT", "/_emulator/faults", { json: { retryAfterSeconds: 9, script: [{ method: "patch", pathPattern: "specific-targets.enProduction$", fault: "429", times: 2 }] } });
+    const put = await call(emu, "PUT", "/_emulator/faults", {
+      json: {
+        retryAfterSeconds: 9,
+        script: [{ method: "patch", pathPattern: "specific-targets.enProduction$", fault: "429", times: 2 }],
+      },
+    });
     expect(put.status).toBe(200);
     expect((await addCompany("x")).headers["retry-after"]).toBe("9");
     const now = await call<FaultOptions>(emu, "GET", "/_emulator/faults");
-    expect(now.body).toEqual({ retryAfterSeconds: 9, script: [{ method: "PATCH", pathPattern: "specific-targets.enProduction$", fault: "429", times: 1 }] });
+    expect(now.body).toEqual({
+      retryAfterSeconds: 9,
+      script: [{ method: "PATCH", pathPattern: "specific-targets.enProduction$", fault: "429", times: 1 }],
+    });
   });
 
   it("refuses invalid settings with 400 and issues", async () => {
     emu = await start();
-    const bad = await call<ApiErrorBody>(emu, "PUT", "/_emulator/faults", { json: { errorRate: 2, script: [{ fault: "boom", pathPattern: "(" }], nope: 1 } });
+    const bad = await call<ApiErrorBody>(emu, "PUT", "/_emulator/faults", {
+      json: { errorRate: 2, script: [{ fault: "boom", pathPattern: "(" }], nope: 1 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.issues).toEqual({
       errorRate: ["Must be from 0 to 1"],
@@ -174,7 +207,9 @@ describe("request statistics", () => {
       byStatus: { "200": 3, "400": 1, "401": 1, "404": 1 },
       inFlight: 0,
     });
-    expect(stats.requests.map((r) => `${r.method} ${r.route} ${r.status}`)[0]).toBe("GET /apps/:appId/flags 200");
+    expect(stats.requests.map((r) => `${r.method} ${r.route} ${r.status}`)[0]).toBe(
+      "GET /apps/:appId/flags 200",
+    );
     expect(stats).toEqual(emu.stats());
     const reset = await call<RequestStats>(emu, "POST", "/_emulator/stats/reset");
     expect(reset.body).toMatchObject({ total: 0, byRoute: {}, requests: [] });

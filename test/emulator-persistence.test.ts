@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FlagAnswer, FlagTargeting } from "../src/api/types.js";
-import { startEmulator, StateFileError, type EmulatorState, type RunningEmulator } from "../src/emulator/index.js";
+import {
+  startEmulator,
+  StateFileError,
+  type EmulatorState,
+  type RunningEmulator,
+} from "../src/emulator/index.js";
 import { api } from "./support/emulator-http.js";
 
 const APP = "/apps/apDemoApp01";
@@ -18,9 +23,12 @@ async function start(options: Parameters<typeof startEmulator>[0] = {}): Promise
   return emu;
 }
 
-const readState = async (): Promise<EmulatorState> => JSON.parse(await readFile(statePath, "utf8")) as EmulatorState;
+const readState = async (): Promise<EmulatorState> =>
+  JSON.parse(await readFile(statePath, "utf8")) as EmulatorState;
 const addCompany = (emu: RunningEmulator, companyId: string, flagKey = "dark-mode") =>
-  api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { json: { updates: [{ flagKey, value: true, companyId }], changeDescription: `add ${companyId}` } });
+  api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, {
+    json: { updates: [{ flagKey, value: true, companyId }], changeDescription: `add ${companyId}` },
+  });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "reflag-emulator-"));
@@ -50,7 +58,9 @@ describe("state file", () => {
   it("survives a restart: targets, versions, new flags, audit and the id counter", async () => {
     const first = await start();
     await addCompany(first, "persisted-co");
-    const created = await api<FlagAnswer>(first, "POST", `${APP}/flags`, { json: { key: "kept-flag", name: "Kept" } });
+    const created = await api<FlagAnswer>(first, "POST", `${APP}/flags`, {
+      json: { key: "kept-flag", name: "Kept" },
+    });
     const version = first.store.getEnvironment(first.appId, "enProduction").flagStateVersion;
     await first.close();
 
@@ -60,16 +70,24 @@ describe("state file", () => {
     expect(t.body.version).toBe(3);
     expect(second.store.getFlag(second.appId, "kept-flag").id).toBe(created.body.flag.id);
     expect(second.store.getEnvironment(second.appId, "enProduction").flagStateVersion).toBe(version);
-    expect(second.store.audit(second.appId).map((a) => a.changeDescription ?? a.action)).toEqual(["add persisted-co", "createFlag"]);
-    const another = await api<FlagAnswer>(second, "POST", `${APP}/flags`, { json: { key: "another-flag", name: "Another" } });
+    expect(second.store.audit(second.appId).map((a) => a.changeDescription ?? a.action)).toEqual([
+      "add persisted-co",
+      "createFlag",
+    ]);
+    const another = await api<FlagAnswer>(second, "POST", `${APP}/flags`, {
+      json: { key: "another-flag", name: "Another" },
+    });
     expect(another.body.flag.id).not.toBe(created.body.flag.id);
   });
 
   it("serialises concurrent writes: every change lands and the file stays whole, with no temp files left", async () => {
     const emu = await start();
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => addCompany(emu, `parallel-${String(i).padStart(2, "0")}`)));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => addCompany(emu, `parallel-${String(i).padStart(2, "0")}`)),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
-    const saved = (await readState()).apps[0]?.flags.find((f) => f.key === "dark-mode")?.targeting.enProduction;
+    const saved = (await readState()).apps[0]?.flags.find((f) => f.key === "dark-mode")?.targeting
+      .enProduction;
     expect(saved?.companyIds).toHaveLength(41);
     expect(saved?.version).toBe(42);
     expect(await readdir(dir)).toEqual(["state.json"]);
@@ -81,7 +99,9 @@ describe("state file", () => {
     first.store.addFlags(first.appId, 3);
     await first.close();
     const second = await start();
-    expect(second.store.getTargets(second.appId, "legacy-export", "enStaging").userIds).toEqual(["drifted-by-hand"]);
+    expect(second.store.getTargets(second.appId, "legacy-export", "enStaging").userIds).toEqual([
+      "drifted-by-hand",
+    ]);
     expect(second.store.getFlag(second.appId, "seeded-flag-0003").key).toBe("seeded-flag-0003");
   });
 

@@ -7,7 +7,11 @@ import { matchesFlagKeyFormat } from "../src/emulator/validate.js";
 
 describe("flag key formats", () => {
   it.each<[FlagKeyFormat, string[], string[]]>([
-    ["kebabCaseLower", ["a", "new-checkout-flow", "v2-search-3"], ["New-flow", "a--b", "-a", "a-", "a_b", ""]],
+    [
+      "kebabCaseLower",
+      ["a", "new-checkout-flow", "v2-search-3"],
+      ["New-flow", "a--b", "-a", "a-", "a_b", ""],
+    ],
     ["kebabCaseUpper", ["A", "NEW-FLOW-2"], ["new-flow", "NEW--FLOW", "NEW_FLOW"]],
     ["snakeCaseLower", ["a", "new_flow_2"], ["new-flow", "a__b", "_a", "New_flow"]],
     ["snakeCaseUpper", ["NEW_FLOW"], ["new_flow", "NEW__FLOW"]],
@@ -36,7 +40,9 @@ describe("paths", () => {
   });
 
   it("answers 400 for invalid percent-encoding", () => {
-    expect(() => splitPath("/x/%E0%A4%A")).toThrow(expect.objectContaining({ status: 400, code: "invalid_request" }));
+    expect(() => splitPath("/x/%E0%A4%A")).toThrow(
+      expect.objectContaining({ status: 400, code: "invalid_request" }),
+    );
   });
 });
 
@@ -44,17 +50,40 @@ describe("routes", () => {
   const router = new Router(API_ROUTES);
   const route = (method: string, path: string) => {
     const m = router.match(method, splitPath(path));
-    return m.kind === "found" ? [m.route.template, m.params] : m.kind === "methodNotAllowed" ? [405, m.allow] : [404];
+    return m.kind === "found"
+      ? [m.route.template, m.params]
+      : m.kind === "methodNotAllowed"
+        ? [405, m.allow]
+        : [404];
   };
 
   it.each([
-    ["PATCH", "/apps/a/flags/specific-targets/e", ["/apps/:appId/flags/specific-targets/:envId", { appId: "a", envId: "e" }]],
+    [
+      "PATCH",
+      "/apps/a/flags/specific-targets/e",
+      ["/apps/:appId/flags/specific-targets/:envId", { appId: "a", envId: "e" }],
+    ],
     ["PATCH", "/apps/a/flags/fl1", ["/apps/:appId/flags/:flagId", { appId: "a", flagId: "fl1" }]],
-    ["PATCH", "/apps/a/flags/specific-targets", ["/apps/:appId/flags/:flagId", { appId: "a", flagId: "specific-targets" }]],
+    [
+      "PATCH",
+      "/apps/a/flags/specific-targets",
+      ["/apps/:appId/flags/:flagId", { appId: "a", flagId: "specific-targets" }],
+    ],
     ["GET", "/apps/a/flags/specific-targets/e", [405, ["PATCH"]]],
-    ["GET", "/apps/a/flags/specific-targets/targeting/e", ["/apps/:appId/flags/:flagKey/targeting/:envId", { appId: "a", flagKey: "specific-targets", envId: "e" }]],
+    [
+      "GET",
+      "/apps/a/flags/specific-targets/targeting/e",
+      [
+        "/apps/:appId/flags/:flagKey/targeting/:envId",
+        { appId: "a", flagKey: "specific-targets", envId: "e" },
+      ],
+    ],
     ["HEAD", "/apps/a", ["/apps/:appId", { appId: "a" }]],
-    ["GET", "/apps/a/envs/e/companies/%2F/flags", ["/apps/:appId/envs/:envId/companies/:companyId/flags", { appId: "a", envId: "e", companyId: "/" }]],
+    [
+      "GET",
+      "/apps/a/envs/e/companies/%2F/flags",
+      ["/apps/:appId/envs/:envId/companies/:companyId/flags", { appId: "a", envId: "e", companyId: "/" }],
+    ],
     ["GET", "/apps/a/envs/e/companies//flags", [404]],
     ["DELETE", "/apps/a/flags", [405, ["GET", "POST"]]],
   ])("%s %s", (method, path, expected) => {

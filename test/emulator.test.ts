@@ -1,4 +1,5 @@
 // The emulator over real HTTP on loopback: every endpoint's shape, auth, errors, batches, versions, ids.
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type {
   ApiErrorBody,
@@ -35,7 +36,8 @@ afterEach(async () => {
 const targeting = async (flagKey: string, envId: string): Promise<FlagTargeting> =>
   (await api<FlagTargeting>(emu, "GET", `${APP}/flags/${seg(flagKey)}/targeting/${seg(envId)}`)).body;
 const envVersion = (envId: string): number => emu.store.getEnvironment(emu.appId, envId).flagStateVersion;
-const patchTargets = (envId: string, json: unknown) => api<ApiErrorBody>(emu, "PATCH", `${APP}/flags/specific-targets/${envId}`, { json });
+const patchTargets = (envId: string, json: unknown) =>
+  api<ApiErrorBody>(emu, "PATCH", `${APP}/flags/specific-targets/${envId}`, { json });
 
 function expectError(answer: { status: number; body: unknown }, status: number, code: string): ApiErrorBody {
   expect(answer.status).toBe(status);
@@ -52,7 +54,13 @@ describe("apps and environments", () => {
     expect(all.headers["content-type"]).toMatch(/^application\/json/);
     expect(all.body.data).toHaveLength(1);
     const [app] = all.body.data;
-    expect(app).toMatchObject({ id: "apDemoApp01", name: "Acme (demo)", org: { id: "orAcme", name: "Acme" }, demo: true, flagKeyFormat: "kebabCaseLower" });
+    expect(app).toMatchObject({
+      id: "apDemoApp01",
+      name: "Acme (demo)",
+      org: { id: "orAcme", name: "Acme" },
+      demo: true,
+      flagKeyFormat: "kebabCaseLower",
+    });
     expect(app?.environments.map((e) => [e.id, e.name, e.isProduction, e.order])).toEqual([
       ["enProduction", "Production", true, 0],
       ["enStaging", "Staging", false, 1],
@@ -92,14 +100,30 @@ describe("apps and environments", () => {
     expect(await names("")).toEqual(["order", "asc", "Production", "Staging", "Development"]);
     expect(await names("?sortOrder=desc")).toEqual(["order", "desc", "Development", "Staging", "Production"]);
     expect(await names("?sortBy=name")).toEqual(["name", "asc", "Development", "Production", "Staging"]);
-    expect(await names("?sortBy=name&sortOrder=desc")).toEqual(["name", "desc", "Staging", "Production", "Development"]);
-    const bad = expectError(await api(emu, "GET", `${APP}/environments?sortBy=colour`), 400, "invalid_request");
+    expect(await names("?sortBy=name&sortOrder=desc")).toEqual([
+      "name",
+      "desc",
+      "Staging",
+      "Production",
+      "Development",
+    ]);
+    const bad = expectError(
+      await api(emu, "GET", `${APP}/environments?sortBy=colour`),
+      400,
+      "invalid_request",
+    );
     expect(bad.issues?.sortBy).toEqual([expect.any(String)]);
   });
 
   it("answers one environment with its sdk keys, 404 for an unknown one", async () => {
     const { body } = await api<Environment>(emu, "GET", `${APP}/environments/enStaging`);
-    expect(body).toMatchObject({ id: "enStaging", name: "Staging", isProduction: false, order: 1, flagStateVersion: 1 });
+    expect(body).toMatchObject({
+      id: "enStaging",
+      name: "Staging",
+      isProduction: false,
+      order: 1,
+      flagStateVersion: 1,
+    });
     expect(Object.keys(body.sdkAccess).sort()).toEqual(["publishableKey", "secretKey"]);
     expectError(await api(emu, "GET", `${APP}/environments/enNope`), 404, "not_found");
   });
@@ -117,18 +141,31 @@ describe("authentication", () => {
   });
 
   it("answers 401 for a non-Bearer scheme, and never echoes the key", async () => {
-    const answer = await api(emu, "GET", "/apps", { key: null, headers: { authorization: "Basic ZGVtby1hcGkta2V5" } });
+    const answer = await api(emu, "GET", "/apps", {
+      key: null,
+      headers: { authorization: "Basic ZGVtby1hcGkta2V5" },
+    });
     expectError(answer, 401, "unauthenticated");
     const wrong = await api(emu, "GET", "/apps", { key: "secret-looking-key" });
     expect(wrong.text).not.toContain("secret-looking-key");
   });
 
   it("answers 403 unauthorized for a valid key of another app, on every app route", async () => {
-    for (const path of [APP, `${APP}/environments`, `${APP}/flags`, `${APP}/flags/dark-mode/targeting/enProduction`, `${APP}/envs/enProduction/companies/x/flags`]) {
+    for (const path of [
+      APP,
+      `${APP}/environments`,
+      `${APP}/flags`,
+      `${APP}/flags/dark-mode/targeting/enProduction`,
+      `${APP}/envs/enProduction/companies/x/flags`,
+    ]) {
       expectError(await api(emu, "GET", path, { key: OTHER_API_KEY }), 403, "unauthorized");
     }
     const json = { updates: [{ flagKey: "dark-mode", value: true, companyId: "x" }] };
-    expectError(await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { key: OTHER_API_KEY, json }), 403, "unauthorized");
+    expectError(
+      await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { key: OTHER_API_KEY, json }),
+      403,
+      "unauthorized",
+    );
     expect(emu.store.getTargets(emu.appId, "dark-mode", "enProduction").companyIds).toEqual(["globex"]);
   });
 
@@ -141,34 +178,90 @@ describe("flags", () => {
   it("lists flag headers sorted by key, with stage and archived", async () => {
     const { status, body } = await api<Paginated<FlagHeader>>(emu, "GET", `${APP}/flags`);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ totalCount: 5, pageSize: 20, pageIndex: 0, sortBy: "key", sortOrder: "asc" });
-    expect(body.data.map((f) => f.key)).toEqual(["ai-assistant", "dark-mode", "legacy-export", "new-checkout-flow", "search-v2"]);
+    expect(body).toMatchObject({
+      totalCount: 5,
+      pageSize: 20,
+      pageIndex: 0,
+      sortBy: "key",
+      sortOrder: "asc",
+    });
+    expect(body.data.map((f) => f.key)).toEqual([
+      "ai-assistant",
+      "dark-mode",
+      "legacy-export",
+      "new-checkout-flow",
+      "search-v2",
+    ]);
     const checkout = body.data.find((f) => f.key === "new-checkout-flow");
-    expect(checkout).toMatchObject({ name: "New checkout flow", stage: { id: "stInternal", name: "Internal" }, archived: false, stale: false, permanent: false });
+    expect(checkout).toMatchObject({
+      name: "New checkout flow",
+      stage: { id: "stInternal", name: "Internal" },
+      archived: false,
+      stale: false,
+      permanent: false,
+    });
     expect(checkout?.owner).toMatchObject({ id: "usAlice", email: expect.any(String) });
     expect(body.data.find((f) => f.key === "search-v2")?.archived).toBe(true);
   });
 
   it("creates a flag with a fresh id (201), then refuses its key again (409 not_possible)", async () => {
-    const created = await api<FlagAnswer>(emu, "POST", `${APP}/flags`, { json: { key: "beta-search", name: "Beta search", stageId: "stBeta", description: "d", permanent: true, secret: false, ownerUserId: "usBob" } });
+    const created = await api<FlagAnswer>(emu, "POST", `${APP}/flags`, {
+      json: {
+        key: "beta-search",
+        name: "Beta search",
+        stageId: "stBeta",
+        description: "d",
+        permanent: true,
+        secret: false,
+        ownerUserId: "usBob",
+      },
+    });
     expect(created.status).toBe(201);
     const { flag } = created.body;
-    expect(flag).toMatchObject({ key: "beta-search", name: "Beta search", description: "d", stage: { id: "stBeta" }, permanent: true, archived: false, owner: { id: "usBob", name: "Bob Berg" } });
+    expect(flag).toMatchObject({
+      key: "beta-search",
+      name: "Beta search",
+      description: "d",
+      stage: { id: "stBeta" },
+      permanent: true,
+      archived: false,
+      owner: { id: "usBob", name: "Bob Berg" },
+    });
     expect(flag.createdAt).toMatch(/^2026-03-03T09:00:\d\d\.000Z$/);
     const ids = (await api<Paginated<FlagHeader>>(emu, "GET", `${APP}/flags`)).body.data.map((f) => f.id);
     expect(ids.filter((id) => id === flag.id)).toHaveLength(1);
     expect((await targeting("beta-search", "enProduction")).specificTargets).toEqual({});
-    const again = expectError(await api(emu, "POST", `${APP}/flags`, { json: { key: "beta-search", name: "Again" } }), 409, "not_possible");
+    const again = expectError(
+      await api(emu, "POST", `${APP}/flags`, { json: { key: "beta-search", name: "Again" } }),
+      409,
+      "not_possible",
+    );
     expect(again.error.message).toContain("beta-search");
   });
 
   it.each([
-    ["a key in the wrong format", { key: "Beta_Search", name: "x" }, { key: [expect.stringContaining("kebabCaseLower")] }],
+    [
+      "a key in the wrong format",
+      { key: "Beta_Search", name: "x" },
+      { key: [expect.stringContaining("kebabCaseLower")] },
+    ],
     ["missing key and name", {}, { key: ["Required"], name: ["Required"] }],
     ["an empty name", { key: "a", name: " " }, { name: ["Must not be empty"] }],
-    ["wrong types", { key: 7, name: "x", permanent: "yes", description: null }, { key: [expect.stringContaining("Expected string")], permanent: [expect.stringContaining("Expected boolean")], description: [expect.any(String)] }],
+    [
+      "wrong types",
+      { key: 7, name: "x", permanent: "yes", description: null },
+      {
+        key: [expect.stringContaining("Expected string")],
+        permanent: [expect.stringContaining("Expected boolean")],
+        description: [expect.any(String)],
+      },
+    ],
     ["an unknown field", { key: "a", name: "x", colour: "red" }, { colour: ["Unknown field"] }],
-    ["an unknown stage", { key: "a", name: "x", stageId: "stNope" }, { stageId: [expect.stringContaining("stNope")] }],
+    [
+      "an unknown stage",
+      { key: "a", name: "x", stageId: "stNope" },
+      { stageId: [expect.stringContaining("stNope")] },
+    ],
   ])("refuses a POST with %s (400 with issues)", async (_name, json, issues) => {
     const body = expectError(await api(emu, "POST", `${APP}/flags`, { json }), 400, "invalid_request");
     expect(body.issues).toEqual(issues);
@@ -177,17 +270,39 @@ describe("flags", () => {
 
   it("checks keys against the app's own format (camelCase for the other app)", async () => {
     const other = { key: OTHER_API_KEY };
-    expect((await api(emu, "POST", `/apps/${OTHER_APP_ID}/flags`, { ...other, json: { key: "myFlag", name: "x" } })).status).toBe(201);
-    expectError(await api(emu, "POST", `/apps/${OTHER_APP_ID}/flags`, { ...other, json: { key: "my-flag", name: "x" } }), 400, "invalid_request");
+    expect(
+      (
+        await api(emu, "POST", `/apps/${OTHER_APP_ID}/flags`, {
+          ...other,
+          json: { key: "myFlag", name: "x" },
+        })
+      ).status,
+    ).toBe(201);
+    expectError(
+      await api(emu, "POST", `/apps/${OTHER_APP_ID}/flags`, {
+        ...other,
+        json: { key: "my-flag", name: "x" },
+      }),
+      400,
+      "invalid_request",
+    );
   });
 
   it("updates a flag by id: name, description (null clears), archive, stage; bumps every flagStateVersion", async () => {
     const id = emu.store.getFlag(emu.appId, "dark-mode").id;
     const before = envVersion("enStaging");
     await api(emu, "PATCH", `${APP}/flags/${id}`, { json: { description: "to clear" } });
-    const { status, body } = await api<FlagAnswer>(emu, "PATCH", `${APP}/flags/${id}`, { json: { name: "Dark mode 2", description: null, isArchived: true, stageId: "stGA", ownerUserId: null } });
+    const { status, body } = await api<FlagAnswer>(emu, "PATCH", `${APP}/flags/${id}`, {
+      json: { name: "Dark mode 2", description: null, isArchived: true, stageId: "stGA", ownerUserId: null },
+    });
     expect(status).toBe(200);
-    expect(body.flag).toMatchObject({ id, key: "dark-mode", name: "Dark mode 2", archived: true, stage: { id: "stGA" } });
+    expect(body.flag).toMatchObject({
+      id,
+      key: "dark-mode",
+      name: "Dark mode 2",
+      archived: true,
+      stage: { id: "stGA" },
+    });
     expect(body.flag).not.toHaveProperty("description");
     expect(body.flag).not.toHaveProperty("owner");
     expect(envVersion("enStaging")).toBe(before + 2);
@@ -200,8 +315,15 @@ describe("flags", () => {
     expect(same.status).toBe(200);
     expect(same.body.flag.name).toBe("Dark mode");
     expect(envVersion("enProduction")).toBe(before);
-    const unknown = expectError(await api(emu, "PATCH", `${APP}/flags/${id}`, { json: { key: "renamed", isArchived: "no" } }), 400, "invalid_request");
-    expect(unknown.issues).toEqual({ key: ["Unknown field"], isArchived: [expect.stringContaining("Expected boolean")] });
+    const unknown = expectError(
+      await api(emu, "PATCH", `${APP}/flags/${id}`, { json: { key: "renamed", isArchived: "no" } }),
+      400,
+      "invalid_request",
+    );
+    expect(unknown.issues).toEqual({
+      key: ["Unknown field"],
+      isArchived: [expect.stringContaining("Expected boolean")],
+    });
     expectError(await api(emu, "PATCH", `${APP}/flags/dark-mode`, { json: { name: "x" } }), 404, "not_found");
   });
 });
@@ -214,7 +336,9 @@ describe("targeting", () => {
       updatedAt: "2026-02-10T09:30:00.000Z",
       specificTargets: { true: { companyIds: ["acme-corp", "initech"], userIds: ["user-9"] } },
     });
-    expect((await targeting("ai-assistant", "enStaging")).specificTargets).toEqual({ true: { companyIds: [], userIds: ["user-1", "user-2"] } });
+    expect((await targeting("ai-assistant", "enStaging")).specificTargets).toEqual({
+      true: { companyIds: [], userIds: ["user-1", "user-2"] },
+    });
   });
 
   it("omits the true entry when nobody is targeted", async () => {
@@ -244,7 +368,10 @@ describe("batch PATCH specific-targets", () => {
     });
     expect(answer.status).toBe(200);
     const checkout = await targeting("new-checkout-flow", "enProduction");
-    expect(checkout.specificTargets.true).toEqual({ companyIds: ["acme-corp", "globex", "initech"], userIds: ["user-10"] });
+    expect(checkout.specificTargets.true).toEqual({
+      companyIds: ["acme-corp", "globex", "initech"],
+      userIds: ["user-10"],
+    });
     expect(checkout.version).toBe(4);
     expect(Date.parse(checkout.updatedAt)).toBeGreaterThan(T0 - 1);
     expect((await targeting("dark-mode", "enProduction")).version).toBe(3);
@@ -252,7 +379,13 @@ describe("batch PATCH specific-targets", () => {
     expect(envVersion("enProduction")).toBe(envBefore + 1);
     expect(envVersion("enStaging")).toBe(1);
     const [entry] = emu.store.audit(emu.appId);
-    expect(entry).toMatchObject({ action: "specificTargets", envId: "enProduction", changeDescription: "Enabled new checkout flow for Globex", notifications: ["slack"], changed: 4 });
+    expect(entry).toMatchObject({
+      action: "specificTargets",
+      envId: "enProduction",
+      changeDescription: "Enabled new checkout flow for Globex",
+      notifications: ["slack"],
+      changed: 4,
+    });
     expect(entry?.updates).toHaveLength(4);
   });
 
@@ -316,31 +449,47 @@ describe("batch PATCH specific-targets", () => {
   it.each([
     ["no updates field", {}, { updates: ["Required"] }],
     ["an empty updates array", { updates: [] }, { updates: [expect.stringContaining("at least 1")] }],
-    ["updates that is not an array", { updates: "all" }, { updates: [expect.stringContaining("Expected array")] }],
+    [
+      "updates that is not an array",
+      { updates: "all" },
+      { updates: [expect.stringContaining("Expected array")] },
+    ],
     ["a body that is not an object", [1, 2], { body: [expect.stringContaining("Expected object")] }],
   ])("refuses %s", async (_name, json, issues) => {
-    expect(expectError(await patchTargets("enProduction", json), 400, "invalid_request").issues).toEqual(issues);
+    expect(expectError(await patchTargets("enProduction", json), 400, "invalid_request").issues).toEqual(
+      issues,
+    );
   });
 
   it("refuses a batch over maxBatchSize with a 'too large' 400, and accepts one at the limit", async () => {
     await emu.close();
     emu = await startEmulator({ maxBatchSize: 3 });
-    const updates = (n: number) => Array.from({ length: n }, (_, i) => ({ flagKey: "dark-mode", value: true, companyId: `c-${i}` }));
-    const body = expectError(await patchTargets("enProduction", { updates: updates(4) }), 400, "invalid_request");
+    const updates = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ flagKey: "dark-mode", value: true, companyId: `c-${i}` }));
+    const body = expectError(
+      await patchTargets("enProduction", { updates: updates(4) }),
+      400,
+      "invalid_request",
+    );
     expect(body.error.message).toMatch(/too large/i);
     expect(body.issues?.updates).toEqual([expect.stringMatching(/too large/i)]);
     expect((await patchTargets("enProduction", { updates: updates(3) })).status).toBe(200);
   });
 
   it("takes up to 1000 updates by default", async () => {
-    const updates = (n: number) => Array.from({ length: n }, (_, i) => ({ flagKey: "legacy-export", value: true, userId: `u-${i}` }));
+    const updates = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ flagKey: "legacy-export", value: true, userId: `u-${i}` }));
     expect((await patchTargets("enDevelopment", { updates: updates(1001) })).status).toBe(400);
     expect((await patchTargets("enDevelopment", { updates: updates(1000) })).status).toBe(200);
     expect(emu.store.getTargets(emu.appId, "legacy-export", "enDevelopment").userIds).toHaveLength(1000);
   });
 
   it("answers 404 for an unknown environment", async () => {
-    expectError(await patchTargets("enNope", { updates: [{ flagKey: "dark-mode", value: true, companyId: "x" }] }), 404, "not_found");
+    expectError(
+      await patchTargets("enNope", { updates: [{ flagKey: "dark-mode", value: true, companyId: "x" }] }),
+      404,
+      "not_found",
+    );
   });
 });
 
@@ -353,8 +502,19 @@ describe("entity views", () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ totalCount: 5, pageIndex: 0, pageSize: 20 });
     const checkout = body.data.find((f) => f.key === "new-checkout-flow");
-    expect(checkout).toMatchObject({ id: "flNewCheckout01", name: "New checkout flow", value: true, specificTargetValue: true, exposureCount: 0, trackCount: 0, firstExposureAt: null });
-    expect(body.data.find((f) => f.key === "dark-mode")).toMatchObject({ value: false, specificTargetValue: null });
+    expect(checkout).toMatchObject({
+      id: "flNewCheckout01",
+      name: "New checkout flow",
+      value: true,
+      specificTargetValue: true,
+      exposureCount: 0,
+      trackCount: 0,
+      firstExposureAt: null,
+    });
+    expect(body.data.find((f) => f.key === "dark-mode")).toMatchObject({
+      value: false,
+      specificTargetValue: null,
+    });
     const page = await companyFlags("enProduction", "acme-corp", "?pageSize=2&pageIndex=2");
     expect(page.body.data.map((f) => f.key)).toEqual(["search-v2"]);
   });
@@ -363,7 +523,13 @@ describe("entity views", () => {
     const envBefore = envVersion("enStaging");
     const path = `${APP}/envs/enStaging/users/user-1/flags`;
     const answer = await api<Paginated<EntityFlag>>(emu, "PATCH", path, {
-      json: { updates: [{ flagKey: "dark-mode", specificTargetValue: true }, { flagKey: "ai-assistant", specificTargetValue: null }], changeDescription: "by user" },
+      json: {
+        updates: [
+          { flagKey: "dark-mode", specificTargetValue: true },
+          { flagKey: "ai-assistant", specificTargetValue: null },
+        ],
+        changeDescription: "by user",
+      },
     });
     expect(answer.status).toBe(200);
     expect(answer.body.totalCount).toBe(5);
@@ -372,9 +538,27 @@ describe("entity views", () => {
     expect((await targeting("ai-assistant", "enStaging")).specificTargets.true?.userIds).toEqual(["user-2"]);
     expect((await targeting("ai-assistant", "enStaging")).version).toBe(3);
     expect(envVersion("enStaging")).toBe(envBefore + 1);
-    expect(emu.store.audit(emu.appId).at(-1)).toMatchObject({ action: "entityFlags", changeDescription: "by user", updates: [{ flagKey: "dark-mode", value: true, userId: "user-1" }, { flagKey: "ai-assistant", value: null, userId: "user-1" }] });
+    expect(emu.store.audit(emu.appId).at(-1)).toMatchObject({
+      action: "entityFlags",
+      changeDescription: "by user",
+      updates: [
+        { flagKey: "dark-mode", value: true, userId: "user-1" },
+        { flagKey: "ai-assistant", value: null, userId: "user-1" },
+      ],
+    });
 
-    const bad = expectError(await api(emu, "PATCH", path, { json: { updates: [{ flagKey: "dark-mode", specificTargetValue: null }, { flagKey: "nope", specificTargetValue: true }] } }), 400, "invalid_request");
+    const bad = expectError(
+      await api(emu, "PATCH", path, {
+        json: {
+          updates: [
+            { flagKey: "dark-mode", specificTargetValue: null },
+            { flagKey: "nope", specificTargetValue: true },
+          ],
+        },
+      }),
+      400,
+      "invalid_request",
+    );
     expect(Object.keys(bad.issues ?? {})).toEqual(["updates.1.flagKey"]);
     expect((await targeting("dark-mode", "enStaging")).specificTargets.true?.userIds).toEqual(["user-1"]);
   });
@@ -385,21 +569,35 @@ describe("entity views", () => {
       // Encode "." too, so that no dot segment exists in the raw path even for clients that would resolve it.
       const encoded = seg(id).replace(/\./g, "%2E");
       const path = `${APP}/envs/enProduction/companies/${encoded}/flags`;
-      const written = await api<Paginated<EntityFlag>>(emu, "PATCH", path, { json: { updates: [{ flagKey: "dark-mode", specificTargetValue: true }] } });
+      const written = await api<Paginated<EntityFlag>>(emu, "PATCH", path, {
+        json: { updates: [{ flagKey: "dark-mode", specificTargetValue: true }] },
+      });
       expect(written.status).toBe(200);
       expect(emu.store.getTargets(emu.appId, "dark-mode", "enProduction").companyIds).toContain(id);
       expect((await targeting("dark-mode", "enProduction")).specificTargets.true?.companyIds).toContain(id);
       const read = await api<Paginated<EntityFlag>>(emu, "GET", path);
       expect(read.body.data.find((f) => f.key === "dark-mode")?.specificTargetValue).toBe(true);
       // A user id through the batch endpoint, read back through the user view.
-      expect((await patchTargets("enProduction", { updates: [{ flagKey: "legacy-export", value: true, userId: id }] })).status).toBe(200);
-      const user = await api<Paginated<EntityFlag>>(emu, "GET", `${APP}/envs/enProduction/users/${encoded}/flags`);
+      expect(
+        (
+          await patchTargets("enProduction", {
+            updates: [{ flagKey: "legacy-export", value: true, userId: id }],
+          })
+        ).status,
+      ).toBe(200);
+      const user = await api<Paginated<EntityFlag>>(
+        emu,
+        "GET",
+        `${APP}/envs/enProduction/users/${encoded}/flags`,
+      );
       expect(user.body.data.find((f) => f.key === "legacy-export")?.value).toBe(true);
     },
   );
 
   it("does not resolve raw '.' and '..' segments (node:http sends them as written)", async () => {
-    const answer = await api<Paginated<EntityFlag>>(emu, "PATCH", `${APP}/envs/enProduction/users/../flags`, { json: { updates: [{ flagKey: "dark-mode", specificTargetValue: true }] } });
+    const answer = await api<Paginated<EntityFlag>>(emu, "PATCH", `${APP}/envs/enProduction/users/../flags`, {
+      json: { updates: [{ flagKey: "dark-mode", specificTargetValue: true }] },
+    });
     expect(answer.status).toBe(200);
     expect(emu.store.getTargets(emu.appId, "dark-mode", "enProduction").userIds).toEqual([".."]);
     expect((await api(emu, "GET", `${APP}/envs/enProduction/companies/./flags`)).status).toBe(200);
@@ -414,20 +612,90 @@ describe("entity views", () => {
 
 describe("HTTP errors", () => {
   it("answers malformed JSON with 400 and issues", async () => {
-    const body = expectError(await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { raw: '{"updates": [' }), 400, "invalid_request");
+    const body = expectError(
+      await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { raw: '{"updates": [' }),
+      400,
+      "invalid_request",
+    );
     expect(body.error.message).toMatch(/JSON/);
     expect(body.issues).toEqual({ body: ["Malformed JSON"] });
     expectError(await api(emu, "POST", `${APP}/flags`, { raw: "" }), 400, "invalid_request");
   });
 
+  it("answers input nested too deep to serialise with 400, not 500", async () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const raw = `{"updates":[{"flagKey":"dark-mode","value":${deep},"companyId":"x"}]}`;
+    const body = expectError(
+      await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { raw }),
+      400,
+      "invalid_request",
+    );
+    expect(body.issues).toEqual({ "updates.0.value": ["Expected true or null, received array"] });
+  });
+
+  it("never answers 5xx or drops the connection, whatever the body of a write", async () => {
+    const id = emu.store.getFlag(emu.appId, "dark-mode").id;
+    const writes: Array<[string, string]> = [
+      ["PATCH", `${APP}/flags/specific-targets/enProduction`],
+      ["PATCH", `${APP}/envs/enProduction/users/u1/flags`],
+      ["POST", `${APP}/flags`],
+      ["PATCH", `${APP}/flags/${id}`],
+    ];
+    const body = fc.oneof(
+      fc.json(),
+      fc.string(),
+      fc
+        .record(
+          {
+            updates: fc.array(
+              fc.record(
+                {
+                  flagKey: fc.constantFrom("dark-mode", "nope", ""),
+                  value: fc.jsonValue(),
+                  companyId: fc.jsonValue(),
+                  userId: fc.jsonValue(),
+                  specificTargetValue: fc.jsonValue(),
+                },
+                { requiredKeys: [] },
+              ),
+            ),
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...writes), body, async ([method, path], raw) => {
+        const answer = await api(emu, method, path, { raw });
+        expect(answer.status).toBeLessThan(500);
+        if (answer.status >= 300)
+          expect((answer.body as ApiErrorBody).error.code).toEqual(expect.any(String));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("answers a body over 1 MiB with 413 and an error body", async () => {
-    const big = JSON.stringify({ updates: [{ flagKey: "dark-mode", value: true, companyId: "x".repeat(1024 * 1024) }] });
-    const body = expectError(await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { raw: big }), 413, "invalid_request");
+    const big = JSON.stringify({
+      updates: [{ flagKey: "dark-mode", value: true, companyId: "x".repeat(1024 * 1024) }],
+    });
+    const body = expectError(
+      await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { raw: big }),
+      413,
+      "invalid_request",
+    );
     expect(body.error.message).toMatch(/too large/);
   });
 
   it("answers unknown routes and paths outside /api with 404 and an error body", async () => {
-    for (const path of ["/api/nope", "/api", "/api/apps/apDemoApp01/flagz", "/api/apps/apDemoApp01/flags/", "/nope", "/"]) {
+    for (const path of [
+      "/api/nope",
+      "/api",
+      "/api/apps/apDemoApp01/flagz",
+      "/api/apps/apDemoApp01/flags/",
+      "/nope",
+      "/",
+    ]) {
       expectError(await call(emu, "GET", path), 404, "not_found");
     }
   });
@@ -442,24 +710,44 @@ describe("HTTP errors", () => {
   });
 
   it("routes the literal specific-targets segment to the batch endpoint, not to a flag id", async () => {
-    const answer = await patchTargets("enProduction", { updates: [{ flagKey: "dark-mode", value: true, companyId: "routed" }] });
+    const answer = await patchTargets("enProduction", {
+      updates: [{ flagKey: "dark-mode", value: true, companyId: "routed" }],
+    });
     expect(answer.status).toBe(200);
     expect(emu.store.getTargets(emu.appId, "dark-mode", "enProduction").companyIds).toContain("routed");
-    expectError(await api(emu, "PATCH", `${APP}/flags/specific-targets`, { json: { name: "x" } }), 404, "not_found");
+    expectError(
+      await api(emu, "PATCH", `${APP}/flags/specific-targets`, { json: { name: "x" } }),
+      404,
+      "not_found",
+    );
   });
 
   it("answers invalid percent-encoding with 400", async () => {
-    expectError(await api(emu, "GET", `${APP}/flags/%E0%A4%A/targeting/enProduction`), 400, "invalid_request");
-    expectError(await api(emu, "GET", `${APP}/envs/enProduction/companies/%zz/flags`), 400, "invalid_request");
+    expectError(
+      await api(emu, "GET", `${APP}/flags/%E0%A4%A/targeting/enProduction`),
+      400,
+      "invalid_request",
+    );
+    expectError(
+      await api(emu, "GET", `${APP}/envs/enProduction/companies/%zz/flags`),
+      400,
+      "invalid_request",
+    );
   });
 
-  it.each(["pageSize=0", "pageSize=101", "pageSize=1.5", "pageSize=abc", "pageIndex=-1", "pageIndex=1e2", "sortOrder=up", "sortBy=colour"])(
-    "refuses the query %s with 400",
-    async (query) => {
-      const body = expectError(await api(emu, "GET", `${APP}/flags?${query}`), 400, "invalid_request");
-      expect(Object.keys(body.issues ?? {})).toEqual([query.split("=")[0]]);
-    },
-  );
+  it.each([
+    "pageSize=0",
+    "pageSize=101",
+    "pageSize=1.5",
+    "pageSize=abc",
+    "pageIndex=-1",
+    "pageIndex=1e2",
+    "sortOrder=up",
+    "sortBy=colour",
+  ])("refuses the query %s with 400", async (query) => {
+    const body = expectError(await api(emu, "GET", `${APP}/flags?${query}`), 400, "invalid_request");
+    expect(Object.keys(body.issues ?? {})).toEqual([query.split("=")[0]]);
+  });
 
   it("ignores unknown query parameters", async () => {
     expect((await api(emu, "GET", `${APP}/flags?foo=bar&pageSize=100`)).status).toBe(200);
@@ -467,7 +755,8 @@ describe("HTTP errors", () => {
 });
 
 describe("pagination", () => {
-  const page = async (query: string) => (await api<Paginated<FlagHeader>>(emu, "GET", `${APP}/flags?${query}`)).body;
+  const page = async (query: string) =>
+    (await api<Paginated<FlagHeader>>(emu, "GET", `${APP}/flags?${query}`)).body;
 
   it("walks 255 flags in pages of 100 and of the default size, each flag once, in key order", async () => {
     emu.store.addFlags(emu.appId, 250);
@@ -495,7 +784,12 @@ describe("pagination", () => {
 
   it("answers a page past the end with no data and the right totalCount, and sorts desc", async () => {
     emu.store.addFlags(emu.appId, 250);
-    expect(await page("pageIndex=99&pageSize=100")).toMatchObject({ data: [], totalCount: 255, pageIndex: 99, pageSize: 100 });
+    expect(await page("pageIndex=99&pageSize=100")).toMatchObject({
+      data: [],
+      totalCount: 255,
+      pageIndex: 99,
+      pageSize: 100,
+    });
     const desc = await page("sortOrder=desc&pageSize=3");
     expect(desc.data.map((f) => f.key)).toEqual(["seeded-flag-0250", "seeded-flag-0249", "seeded-flag-0248"]);
     const byName = await page("sortBy=name&pageSize=1");

@@ -1,5 +1,8 @@
-// Executing write requests in order. Stops at the first request that fails for good (the client
-// has already retried what can be retried) and reports every request as applied, failed or not sent.
+// Executing write requests. Phases run in order (creates, metadata updates, targets, archiving);
+// within a phase independent requests run concurrently under the client's limit, and each
+// environment's target batches go one after another. After a request fails for good (the client
+// has already retried what can be retried) nothing new is sent, and every request is reported as
+// applied, failed or not sent.
 import type {
   CreateFlagBody,
   FlagHeader,
@@ -21,7 +24,7 @@ export interface ExecuteOptions {
   changeDescription: string;
   /** undefined = the app's default channels; [] = announce nowhere. */
   notifications?: Notification[];
-  onRequestDone?: (outcome: RequestOutcome, index: number, total: number) => void;
+  onRequestDone?: (outcome: RequestOutcome, done: number, total: number) => void;
 }
 
 export async function executeRequests(
@@ -30,64 +33,101 @@ export async function executeRequests(
   requests: WriteRequest[],
   options: ExecuteOptions,
 ): Promise<ApplyResult> {
-  const outcomes: RequestOutcome[] = [];
-  const createdIds = new Map<string, string>();
-  const queue = [...requests];
-  let failed = false;
-  while (queue.length > 0) {
-    const request = queue.shift()!;
-    if (failed) {
-      outcomes.push({ request, status: "not-sent" });
-      continue;
+  const run = new Run(writer, appId, options, requests.length);
+  // Outcomes per request index; a split batch yields several outcomes in its place.
+  const outcomes: RequestOutcome[][] = requests.map(() => []);
+  for (const phase of phases(requests)) {
+    await Promise.all(
+      phase.map(async (chain) => {
+        for (const index of chain) outcomes[index] = await run.execute(requests[index]!);
+      }),
+    );
+  }
+  return { ok: !run.failed, outcomes: outcomes.flat() };
+}
+
+/** Consecutive requests of one phase, as chains: one chain per environment for targets, else one per request. */
+function phases(requests: WriteRequest[]): number[][][] {
+  const result: number[][][] = [];
+  let phaseKey: string | undefined;
+  let chains = new Map<string, number[]>();
+  requests.forEach((request, index) => {
+    const key = request.kind === "updateFlag" && request.body.isArchived === true ? "archive" : request.kind;
+    if (key !== phaseKey) {
+      chains = new Map();
+      result.push([]);
+      phaseKey = key;
     }
+    const chainKey = request.kind === "targets" ? request.envId : String(index);
+    let chain = chains.get(chainKey);
+    if (!chain) {
+      chain = [];
+      chains.set(chainKey, chain);
+      result[result.length - 1]!.push(chain);
+    }
+    chain.push(index);
+  });
+  return result;
+}
+
+class Run {
+  failed = false;
+  private done = 0;
+  private readonly createdIds = new Map<string, string>();
+
+  constructor(
+    private readonly writer: LiveWriter,
+    private readonly appId: string,
+    private readonly options: ExecuteOptions,
+    private total: number,
+  ) {}
+
+  async execute(request: WriteRequest): Promise<RequestOutcome[]> {
+    if (this.failed) return [this.finish({ request, status: "not-sent" })];
     try {
-      await send(writer, appId, request, createdIds, options);
-      outcomes.push({ request, status: "applied" });
+      await this.send(request);
+      return [this.finish({ request, status: "applied" })];
     } catch (err) {
       if (request.kind === "targets" && request.changes.length > 1 && isBatchTooLarge(err)) {
         // The service's batch limit is not published: halve the batch and go on.
+        this.total += 1;
         const half = Math.ceil(request.changes.length / 2);
-        queue.unshift(
-          { ...request, changes: request.changes.slice(0, half) },
-          { ...request, changes: request.changes.slice(half) },
-        );
-        continue;
+        const first = await this.execute({ ...request, changes: request.changes.slice(0, half) });
+        const second = await this.execute({ ...request, changes: request.changes.slice(half) });
+        return [...first, ...second];
       }
-      failed = true;
-      outcomes.push({ request, status: "failed", error: describeError(err) });
+      this.failed = true;
+      return [this.finish({ request, status: "failed", error: describeError(err) })];
     }
-    options.onRequestDone?.(outcomes[outcomes.length - 1]!, outcomes.length, outcomes.length + queue.length);
   }
-  return { ok: !failed, outcomes };
-}
 
-async function send(
-  writer: LiveWriter,
-  appId: string,
-  request: WriteRequest,
-  createdIds: Map<string, string>,
-  options: ExecuteOptions,
-): Promise<void> {
-  switch (request.kind) {
-    case "createFlag": {
-      const flag = await writer.createFlag(appId, request.body);
-      createdIds.set(request.flagKey, flag.id);
-      return;
+  private finish(outcome: RequestOutcome): RequestOutcome {
+    this.options.onRequestDone?.(outcome, ++this.done, this.total);
+    return outcome;
+  }
+
+  private async send(request: WriteRequest): Promise<void> {
+    switch (request.kind) {
+      case "createFlag": {
+        const flag = await this.writer.createFlag(this.appId, request.body);
+        this.createdIds.set(request.flagKey, flag.id);
+        return;
+      }
+      case "updateFlag": {
+        const flagId = request.flagId ?? this.createdIds.get(request.flagKey);
+        if (flagId === undefined)
+          throw new Error(`flag '${request.flagKey}' has no id: its create did not run`);
+        await this.writer.updateFlag(this.appId, flagId, request.body);
+        return;
+      }
+      case "targets":
+        await this.writer.updateSpecificTargets(this.appId, request.envId, {
+          updates: toUpdates(request.changes),
+          changeDescription: this.options.changeDescription,
+          ...(this.options.notifications !== undefined ? { notifications: this.options.notifications } : {}),
+        });
+        return;
     }
-    case "updateFlag": {
-      const flagId = request.flagId ?? createdIds.get(request.flagKey);
-      if (flagId === undefined)
-        throw new Error(`flag '${request.flagKey}' has no id: its create did not run`);
-      await writer.updateFlag(appId, flagId, request.body);
-      return;
-    }
-    case "targets":
-      await writer.updateSpecificTargets(appId, request.envId, {
-        updates: toUpdates(request.changes),
-        changeDescription: options.changeDescription,
-        ...(options.notifications !== undefined ? { notifications: options.notifications } : {}),
-      });
-      return;
   }
 }
 
@@ -102,10 +142,11 @@ function isBatchTooLarge(err: unknown): boolean {
 function describeError(err: unknown): NonNullable<RequestOutcome["error"]> {
   const e = err as { status?: number; code?: string; apiMessage?: string; message?: string };
   const message = e.message ?? String(err);
-  if (typeof e.status === "number") return { status: e.status, code: typeof e.code === "string" ? e.code : "error", message };
+  const code = typeof e.code === "string" ? e.code : "error";
+  if (typeof e.status === "number") return { status: e.status, code, message };
   // No answer at all: the service may have applied the request before the connection failed.
   return {
-    code: typeof e.code === "string" ? e.code : "error",
+    code,
     message: `${message} (no answer was received, so this request may or may not have been applied; run plan to see)`,
   };
 }

@@ -47,7 +47,12 @@ export function controlAnswer(method: string, path: string, body: string, deps: 
     if (match.kind === "notFound") throw notFound(`No emulator endpoint ${path}`);
     if (match.kind === "methodNotAllowed") {
       const allow = match.allow.join(", ");
-      throw new ApiProblem("not_found", `Method ${method} is not allowed on ${path} (allowed: ${allow})`, undefined, { status: 405, headers: { allow } });
+      throw new ApiProblem(
+        "not_found",
+        `Method ${method} is not allowed on ${path} (allowed: ${allow})`,
+        undefined,
+        { status: 405, headers: { allow } },
+      );
     }
     return { status: 200, body: match.route.handler(deps, body) };
   } catch (err) {
@@ -60,14 +65,20 @@ function parseBody(text: string): unknown {
   try {
     return text.trim() === "" ? {} : (JSON.parse(text) as unknown);
   } catch (err) {
-    throw new ApiProblem("invalid_request", `Malformed JSON: ${(err as Error).message}`, { body: ["Malformed JSON"] });
+    throw new ApiProblem("invalid_request", `Malformed JSON: ${(err as Error).message}`, {
+      body: ["Malformed JSON"],
+    });
   }
 }
 
 /** RegExp paths do not survive JSON.stringify: they are shown as `pathPattern`. */
 function faultsAsJson(options: FaultOptions): unknown {
   const script = (options.script ?? []).map(({ path, ...rest }: ScriptedFault) =>
-    path instanceof RegExp ? { ...rest, pathPattern: path.source } : path === undefined ? rest : { ...rest, path },
+    path instanceof RegExp
+      ? { ...rest, pathPattern: path.source }
+      : path === undefined
+        ? rest
+        : { ...rest, path },
   );
   return { ...options, script };
 }

@@ -39,7 +39,15 @@ function environment(id: string, name: string, isProduction: boolean, order: num
 
 type Targets = Record<string, { companyIds?: string[]; userIds?: string[]; version?: number }>;
 
-function flag(id: string, key: string, name: string, stageId: string, envIds: string[], targets: Targets = {}, archived = false): StoredFlag {
+function flag(
+  id: string,
+  key: string,
+  name: string,
+  stageId: string,
+  envIds: string[],
+  targets: Targets = {},
+  archived = false,
+): StoredFlag {
   const targeting: Record<string, StoredTargeting> = {};
   for (const envId of envIds) {
     const t = targets[envId];
@@ -68,7 +76,9 @@ function flag(id: string, key: string, name: string, stageId: string, envIds: st
 }
 
 export function demoState(): EmulatorState {
-  const envs = ENVIRONMENTS.map(([id, name, isProduction], order) => environment(id, name, isProduction, order));
+  const envs = ENVIRONMENTS.map(([id, name, isProduction], order) =>
+    environment(id, name, isProduction, order),
+  );
   const envIds = envs.map((e) => e.id);
   const org = { id: "orAcme", name: "Acme" };
   const members = [

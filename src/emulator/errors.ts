@@ -32,7 +32,9 @@ export class ApiProblem extends Error {
   }
 
   toBody(): ApiErrorBody {
-    return this.issues ? { error: { code: this.code, message: this.message }, issues: this.issues } : { error: { code: this.code, message: this.message } };
+    return this.issues
+      ? { error: { code: this.code, message: this.message }, issues: this.issues }
+      : { error: { code: this.code, message: this.message } };
   }
 }
 

@@ -97,12 +97,16 @@ export class FaultInjector {
           decision.lose = true;
           break;
         case "429":
-          decision.answer = { status: 429, retryAfterSeconds: scripted.retryAfterSeconds ?? retryAfterSeconds };
+          decision.answer = {
+            status: 429,
+            retryAfterSeconds: scripted.retryAfterSeconds ?? retryAfterSeconds,
+          };
           break;
         case "500":
         case "503":
           decision.answer = { status: Number(scripted.fault) as 500 | 503 };
-          if (scripted.retryAfterSeconds !== undefined) decision.answer.retryAfterSeconds = scripted.retryAfterSeconds;
+          if (scripted.retryAfterSeconds !== undefined)
+            decision.answer.retryAfterSeconds = scripted.retryAfterSeconds;
           break;
       }
       return decision;
@@ -120,7 +124,9 @@ export class FaultInjector {
   private takeScripted(method: string, rawPath: string): ScriptedFault | undefined {
     const apiPath = rawPath.startsWith("/api/") ? rawPath.slice(4) : rawPath;
     const index = this.script.findIndex(
-      (s) => (s.method === undefined || s.method.toUpperCase() === method) && pathMatches(s.path, rawPath, apiPath),
+      (s) =>
+        (s.method === undefined || s.method.toUpperCase() === method) &&
+        pathMatches(s.path, rawPath, apiPath),
     );
     const hit = this.script[index];
     if (!hit) return undefined;

@@ -49,12 +49,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const now = options.now ?? (() => new Date());
   const seed = options.seed ?? DEFAULT_SEED;
   const loaded = options.statePath === undefined ? undefined : await loadState(options.statePath);
-  const store = new EmulatorStore(loaded ?? options.state ?? demoState(), { now, maxBatchSize: options.maxBatchSize ?? undefined });
+  const store = new EmulatorStore(loaded ?? options.state ?? demoState(), {
+    now,
+    maxBatchSize: options.maxBatchSize ?? undefined,
+  });
   const first = store.state.apps[0];
   if (!first) throw new Error("The emulator state has no app");
   if (options.apiKey !== undefined) store.setApiKey(first.id, options.apiKey);
 
-  const stateFile = options.statePath === undefined ? undefined : new StateFile(options.statePath, () => store.state);
+  const stateFile =
+    options.statePath === undefined ? undefined : new StateFile(options.statePath, () => store.state);
   const faults = new FaultInjector(options.faults ?? {}, seed);
   const stats = new StatsRecorder(now);
   const { server, abortDelays } = createEmulatorServer({ store, faults, stats, stateFile, seed });
@@ -110,6 +114,13 @@ function urlHost(host: string): string {
 export { demoState, DEMO_API_KEY, DEMO_APP_ID, OTHER_API_KEY, OTHER_APP_ID } from "./demo.js";
 export { EmulatorStore, DEFAULT_MAX_BATCH_SIZE, type NewFlag, type TargetWriteResult } from "./store.js";
 export { MAX_BODY_BYTES } from "./server.js";
-export { StateFileError, type AuditEntry, type EmulatorState, type StoredApp, type StoredFlag, type StoredTargeting } from "./state.js";
+export {
+  StateFileError,
+  type AuditEntry,
+  type EmulatorState,
+  type StoredApp,
+  type StoredFlag,
+  type StoredTargeting,
+} from "./state.js";
 export type { FaultKind, FaultOptions, ScriptedFault } from "./faults.js";
 export type { RequestRecord, RequestStats } from "./stats.js";

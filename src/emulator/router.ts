@@ -34,7 +34,9 @@ export function splitPath(rawPath: string): string[] {
 export function splitTarget(target: string): { path: string; query: string } {
   const originForm = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "");
   const q = originForm.indexOf("?");
-  return q < 0 ? { path: originForm, query: "" } : { path: originForm.slice(0, q), query: originForm.slice(q + 1) };
+  return q < 0
+    ? { path: originForm, query: "" }
+    : { path: originForm.slice(0, q), query: originForm.slice(q + 1) };
 }
 
 interface CompiledRoute<H> {
@@ -70,11 +72,18 @@ export class Router<H> {
     const best = candidates.filter((c) => c.r.rank === first.r.rank);
     const hit = best.find((c) => c.r.route.method === wanted);
     if (hit) return { kind: "found", route: hit.r.route, params: hit.params };
-    return { kind: "methodNotAllowed", template: first.r.route.template, allow: [...new Set(best.map((c) => c.r.route.method))] };
+    return {
+      kind: "methodNotAllowed",
+      template: first.r.route.template,
+      allow: [...new Set(best.map((c) => c.r.route.method))],
+    };
   }
 }
 
-function matchParts(parts: CompiledRoute<unknown>["parts"], segments: string[]): Record<string, string> | undefined {
+function matchParts(
+  parts: CompiledRoute<unknown>["parts"],
+  segments: string[],
+): Record<string, string> | undefined {
   if (parts.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, part] of parts.entries()) {

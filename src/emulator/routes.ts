@@ -66,7 +66,12 @@ export const API_ROUTES: Array<Route<ApiHandler>> = [
     method: "GET",
     template: "/apps/:appId/environments",
     handler: (store, req) =>
-      ok(store.listEnvironments(param(req, "appId"), orThrow(validateSortQuery(req.query, ENVIRONMENT_SORT_BYS)))),
+      ok(
+        store.listEnvironments(
+          param(req, "appId"),
+          orThrow(validateSortQuery(req.query, ENVIRONMENT_SORT_BYS)),
+        ),
+      ),
   },
   {
     method: "GET",
@@ -76,27 +81,34 @@ export const API_ROUTES: Array<Route<ApiHandler>> = [
   {
     method: "GET",
     template: "/apps/:appId/flags",
-    handler: (store, req) => ok(store.listFlags(param(req, "appId"), orThrow(validatePageQuery(req.query, FLAG_SORT_BYS)))),
+    handler: (store, req) =>
+      ok(store.listFlags(param(req, "appId"), orThrow(validatePageQuery(req.query, FLAG_SORT_BYS)))),
   },
   {
     method: "POST",
     template: "/apps/:appId/flags",
-    handler: (store, req) => ({ status: 201, body: { flag: store.createFlag(param(req, "appId"), req.body()) } }),
+    handler: (store, req) => ({
+      status: 201,
+      body: { flag: store.createFlag(param(req, "appId"), req.body()) },
+    }),
   },
   {
     method: "PATCH",
     template: "/apps/:appId/flags/:flagId",
-    handler: (store, req) => ok({ flag: store.updateFlag(param(req, "appId"), param(req, "flagId"), req.body()) }),
+    handler: (store, req) =>
+      ok({ flag: store.updateFlag(param(req, "appId"), param(req, "flagId"), req.body()) }),
   },
   {
     method: "PATCH",
     template: "/apps/:appId/flags/specific-targets/:envId",
-    handler: (store, req) => ok(store.patchSpecificTargets(param(req, "appId"), param(req, "envId"), req.body())),
+    handler: (store, req) =>
+      ok(store.patchSpecificTargets(param(req, "appId"), param(req, "envId"), req.body())),
   },
   {
     method: "GET",
     template: "/apps/:appId/flags/:flagKey/targeting/:envId",
-    handler: (store, req) => ok(store.getTargeting(param(req, "appId"), param(req, "flagKey"), param(req, "envId"))),
+    handler: (store, req) =>
+      ok(store.getTargeting(param(req, "appId"), param(req, "flagKey"), param(req, "envId"))),
   },
   ...entityRoutes("companies", "companyId"),
   ...entityRoutes("users", "userId"),

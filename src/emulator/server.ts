@@ -1,5 +1,11 @@
 // The HTTP side: reads requests, applies faults, authenticates, dispatches to the routes, counts.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ApiErrorBody } from "../api/types.js";
 import { controlAnswer } from "./control.js";
@@ -56,8 +62,12 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
     const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
-    const text = JSON.stringify({ error: { code: "invalid_request", message: `Malformed HTTP request (${err.code ?? "error"})` } });
-    socket.end(`HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+    const text = JSON.stringify({
+      error: { code: "invalid_request", message: `Malformed HTTP request (${err.code ?? "error"})` },
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -72,7 +82,12 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     send(res, withClose(problemAnswer(notFound(`No such path: ${path} (the API is under /api)`)), body));
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+  async function handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: string,
+  ): Promise<void> {
     const started = performance.now();
     const method = req.method ?? "GET";
     let route = NO_ROUTE;
@@ -96,13 +111,16 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
         match = err instanceof ApiProblem ? err : unexpected(err);
       }
       const fault = deps.faults.decide(method, path);
-      if (fault.delayMs > 0) await sleep(fault.delayMs, undefined, { signal: delays.signal }).catch(() => undefined);
+      if (fault.delayMs > 0)
+        await sleep(fault.delayMs, undefined, { signal: delays.signal }).catch(() => undefined);
       if (fault.reset) {
         req.socket.destroy();
         outcome = "reset";
         return;
       }
-      const answer = fault.answer ? faultAnswer(fault.answer) : await apiAnswer(req, method, path, match, new URLSearchParams(query), body);
+      const answer = fault.answer
+        ? faultAnswer(fault.answer)
+        : await apiAnswer(req, method, path, match, new URLSearchParams(query), body);
       if (fault.lose) {
         // The change is applied (and saved); only the answer never arrives.
         req.socket.destroy();
@@ -113,11 +131,23 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     } catch (err) {
       outcome = String(send(res, problemAnswer(unexpected(err))));
     } finally {
-      deps.stats.end({ method, route, status: outcome, durationMs: Math.round((performance.now() - started) * 10) / 10 });
+      deps.stats.end({
+        method,
+        route,
+        status: outcome,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      });
     }
   }
 
-  async function apiAnswer(req: IncomingMessage, method: string, path: string, match: RouteMatch<ApiHandler> | ApiProblem, query: URLSearchParams, body: Body): Promise<Answer> {
+  async function apiAnswer(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    match: RouteMatch<ApiHandler> | ApiProblem,
+    query: URLSearchParams,
+    body: Body,
+  ): Promise<Answer> {
     const revision = deps.store.revision;
     let answer: Answer;
     try {
@@ -125,15 +155,30 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
       if (match.kind === "notFound") throw notFound(`No route for ${method} ${path}`);
       if (match.kind === "methodNotAllowed") {
         const allow = match.allow.join(", ");
-        throw new ApiProblem("not_found", `Method ${method} is not allowed on ${match.template} (allowed: ${allow})`, undefined, { status: 405, headers: { allow } });
+        throw new ApiProblem(
+          "not_found",
+          `Method ${method} is not allowed on ${match.template} (allowed: ${allow})`,
+          undefined,
+          { status: 405, headers: { allow } },
+        );
       }
       const keyAppId = authenticate(req.headers.authorization);
       const appId = match.params.appId;
       if (appId !== undefined) authorize(keyAppId, appId);
       if (body.size > MAX_BODY_BYTES) {
-        throw new ApiProblem("invalid_request", `Request body too large: ${body.size} bytes, at most ${MAX_BODY_BYTES}`, undefined, { status: 413 });
+        throw new ApiProblem(
+          "invalid_request",
+          `Request body too large: ${body.size} bytes, at most ${MAX_BODY_BYTES}`,
+          undefined,
+          { status: 413 },
+        );
       }
-      const { status, body: json } = match.route.handler(deps.store, { params: match.params, query, keyAppId, body: () => parseJson(body.data) });
+      const { status, body: json } = match.route.handler(deps.store, {
+        params: match.params,
+        query,
+        keyAppId,
+        body: () => parseJson(body.data),
+      });
       answer = { status, body: json };
     } catch (err) {
       answer = problemAnswer(err instanceof ApiProblem ? err : unexpected(err));
@@ -143,7 +188,12 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
       try {
         await deps.stateFile.flush();
       } catch (err) {
-        answer = problemAnswer(new ApiProblem("unknown_error", `The change was applied but the state file could not be written: ${(err as Error).message}`));
+        answer = problemAnswer(
+          new ApiProblem(
+            "unknown_error",
+            `The change was applied but the state file could not be written: ${(err as Error).message}`,
+          ),
+        );
       }
     }
     return answer;
@@ -151,25 +201,39 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
 
   function authenticate(header: string | undefined): string {
     const key = /^Bearer\s+(\S.*)$/i.exec(header?.trim() ?? "")?.[1]?.trim();
-    if (!key) throw new ApiProblem("unauthenticated", "Missing API key: send 'Authorization: Bearer <API key>'", undefined, { headers: { "www-authenticate": "Bearer" } });
+    if (!key)
+      throw new ApiProblem(
+        "unauthenticated",
+        "Missing API key: send 'Authorization: Bearer <API key>'",
+        undefined,
+        { headers: { "www-authenticate": "Bearer" } },
+      );
     const appId = deps.store.appIdForKey(key);
-    if (!appId) throw new ApiProblem("unauthenticated", "Invalid API key", undefined, { headers: { "www-authenticate": "Bearer" } });
+    if (!appId)
+      throw new ApiProblem("unauthenticated", "Invalid API key", undefined, {
+        headers: { "www-authenticate": "Bearer" },
+      });
     return appId;
   }
 
   function authorize(keyAppId: string, appId: string): void {
     if (!deps.store.hasApp(appId)) throw notFound(`App '${appId}' not found`);
-    if (appId !== keyAppId) throw new ApiProblem("unauthorized", `This API key does not give access to app '${appId}'`);
+    if (appId !== keyAppId)
+      throw new ApiProblem("unauthorized", `This API key does not give access to app '${appId}'`);
   }
 
   return { server, abortDelays: () => delays.abort() };
 }
 
 function faultAnswer(answer: NonNullable<FaultDecision["answer"]>): Answer {
-  const headers: Record<string, string> = answer.retryAfterSeconds === undefined ? {} : { "retry-after": String(answer.retryAfterSeconds) };
+  const headers: Record<string, string> =
+    answer.retryAfterSeconds === undefined ? {} : { "retry-after": String(answer.retryAfterSeconds) };
   const problem =
     answer.status === 429
-      ? new ApiProblem("not_available", "Too many requests (injected fault)", undefined, { status: 429, headers })
+      ? new ApiProblem("not_available", "Too many requests (injected fault)", undefined, {
+          status: 429,
+          headers,
+        })
       : answer.status === 503
         ? new ApiProblem("not_available", "Service unavailable (injected fault)", undefined, { headers })
         : new ApiProblem("unknown_error", "Internal error (injected fault)", undefined, { headers });
@@ -178,16 +242,22 @@ function faultAnswer(answer: NonNullable<FaultDecision["answer"]>): Answer {
 
 function parseJson(data: Buffer): unknown {
   const text = data.toString("utf8").replace(/^\uFEFF/, "");
-  if (text.trim() === "") throw new ApiProblem("invalid_request", "A JSON request body is required", { body: ["Required"] });
+  if (text.trim() === "")
+    throw new ApiProblem("invalid_request", "A JSON request body is required", { body: ["Required"] });
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ApiProblem("invalid_request", `Malformed JSON in the request body: ${(err as Error).message}`, { body: ["Malformed JSON"] });
+    throw new ApiProblem("invalid_request", `Malformed JSON in the request body: ${(err as Error).message}`, {
+      body: ["Malformed JSON"],
+    });
   }
 }
 
 function unexpected(err: unknown): ApiProblem {
-  return new ApiProblem("unknown_error", `Unexpected error in the emulator: ${err instanceof Error ? err.message : String(err)}`);
+  return new ApiProblem(
+    "unknown_error",
+    `Unexpected error in the emulator: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }
 
 export function problemAnswer(problem: ApiProblem): Answer {

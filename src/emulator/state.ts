@@ -96,7 +96,8 @@ export function parseState(value: unknown, source: string): EmulatorState {
   if (!isRecord(value)) return fail("expected a JSON object");
   if (value.format !== STATE_FORMAT) fail(`"format" must be "${STATE_FORMAT}"`);
   if (value.version !== 1) fail(`unsupported "version" ${JSON.stringify(value.version)}, expected 1`);
-  if (typeof value.nextId !== "number" || !Number.isSafeInteger(value.nextId)) fail(`"nextId" must be an integer`);
+  if (typeof value.nextId !== "number" || !Number.isSafeInteger(value.nextId))
+    fail(`"nextId" must be an integer`);
   if (!Array.isArray(value.apps)) return fail(`"apps" must be an array`);
   value.apps.forEach((app: unknown, i) => {
     const at = `apps.${i}`;
@@ -106,7 +107,12 @@ export function parseState(value: unknown, source: string): EmulatorState {
       if (!Array.isArray(app[list])) fail(`${at}.${list} must be an array`);
     }
     (app.flags as unknown[]).forEach((flag, j) => {
-      if (!isRecord(flag) || typeof flag.id !== "string" || typeof flag.key !== "string" || !isRecord(flag.targeting)) {
+      if (
+        !isRecord(flag) ||
+        typeof flag.id !== "string" ||
+        typeof flag.key !== "string" ||
+        !isRecord(flag.targeting)
+      ) {
         fail(`${at}.flags.${j} must have string id and key and a targeting object`);
       }
     });

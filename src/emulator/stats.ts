@@ -30,7 +30,15 @@ export class StatsRecorder {
   constructor(private readonly now: () => Date) {}
 
   private static empty(inFlight: number): RequestStats {
-    return { total: 0, byRoute: {}, byMethod: {}, byStatus: {}, inFlight, maxInFlight: inFlight, requests: [] };
+    return {
+      total: 0,
+      byRoute: {},
+      byMethod: {},
+      byStatus: {},
+      inFlight,
+      maxInFlight: inFlight,
+      requests: [],
+    };
   }
 
   begin(): void {

@@ -29,6 +29,8 @@ import {
 } from "./validate.js";
 
 export const DEFAULT_MAX_BATCH_SIZE = 1000;
+/** The audit log keeps the most recent entries per app. */
+export const MAX_AUDIT_ENTRIES = 1000;
 export const FLAG_SORT_BYS = ["key", "name", "createdAt"] as const;
 export type FlagSortBy = (typeof FLAG_SORT_BYS)[number];
 export const ENVIRONMENT_SORT_BYS = ["order", "name"] as const;
@@ -139,7 +141,9 @@ export class EmulatorStore {
 
   listEnvironments(appId: string, sort: { sortBy: "order" | "name"; sortOrder: SortOrder }): EnvironmentList {
     const envs = [...this.index(appId).app.environments].sort((a, b) =>
-      sort.sortBy === "name" ? compare(a.name, b.name) || a.order - b.order : a.order - b.order || compare(a.name, b.name),
+      sort.sortBy === "name"
+        ? compare(a.name, b.name) || a.order - b.order
+        : a.order - b.order || compare(a.name, b.name),
     );
     if (sort.sortOrder === "desc") envs.reverse();
     return { data: envs.map(envHeader), sortBy: sort.sortBy, sortOrder: sort.sortOrder };
@@ -160,7 +164,8 @@ export class EmulatorStore {
   createFlag(appId: string, body: unknown): FlagHeader {
     const idx = this.index(appId);
     const input = orThrow(validateCreateFlag(body, this.flagContext(idx.app)));
-    if (idx.byKey.has(input.key)) throw new ApiProblem("not_possible", `A flag with key '${input.key}' already exists`);
+    if (idx.byKey.has(input.key))
+      throw new ApiProblem("not_possible", `A flag with key '${input.key}' already exists`);
     const flag = this.insertFlag(idx, input);
     this.bumpAllEnvironments(idx.app);
     this.record(idx.app, { action: "createFlag", flagKey: flag.key, fields: { ...input }, changed: 1 });
@@ -187,7 +192,12 @@ export class EmulatorStore {
       else Object.assign(flag, { [k]: next[k] });
     }
     if (changed.length > 0) this.bumpAllEnvironments(idx.app);
-    this.record(idx.app, { action: "updateFlag", flagKey: flag.key, fields: { ...input }, changed: changed.length });
+    this.record(idx.app, {
+      action: "updateFlag",
+      flagKey: flag.key,
+      fields: { ...input },
+      changed: changed.length,
+    });
     return this.flagHeader(idx.app, flag);
   }
 
@@ -198,7 +208,12 @@ export class EmulatorStore {
     const flag = this.flag(idx, flagKey);
     const env = this.env(idx.app, envId);
     const t = this.targetingOf(flag, env.id);
-    const answer: FlagTargeting = { flagKey: flag.key, version: t.version, updatedAt: t.updatedAt, specificTargets: {} };
+    const answer: FlagTargeting = {
+      flagKey: flag.key,
+      version: t.version,
+      updatedAt: t.updatedAt,
+      specificTargets: {},
+    };
     if (t.companyIds.length > 0 || t.userIds.length > 0) {
       answer.specificTargets.true = { companyIds: [...t.companyIds], userIds: [...t.userIds] };
     }
@@ -221,7 +236,13 @@ export class EmulatorStore {
     return { changed, flagStateVersion: env.flagStateVersion };
   }
 
-  listEntityFlags(appId: string, envId: string, kind: EntityKind, entityId: string, page: PageQuery<FlagSortBy>): Paginated<EntityFlag> {
+  listEntityFlags(
+    appId: string,
+    envId: string,
+    kind: EntityKind,
+    entityId: string,
+    page: PageQuery<FlagSortBy>,
+  ): Paginated<EntityFlag> {
     const { app } = this.index(appId);
     const env = this.env(app, envId);
     return paginate(sortFlags(app.flags, page), page, (f) => {
@@ -246,7 +267,13 @@ export class EmulatorStore {
   }
 
   /** PATCH .../companies/{companyId}/flags and .../users/{userId}/flags: one entity across many flags. */
-  patchEntityFlags(appId: string, envId: string, kind: EntityKind, entityId: string, body: unknown): TargetWriteResult {
+  patchEntityFlags(
+    appId: string,
+    envId: string,
+    kind: EntityKind,
+    entityId: string,
+    body: unknown,
+  ): TargetWriteResult {
     const idx = this.index(appId);
     const env = this.env(idx.app, envId);
     const input = orThrow(validateEntityFlags(body, this.batchContext(idx)));
@@ -268,7 +295,11 @@ export class EmulatorStore {
   }
 
   /** Adds `count` flags at once (one save); keys default to seeded-flag-0001, seeded-flag-0002, ... */
-  addFlags(appId: string, count: number, make: (i: number) => NewFlag = (i) => ({ key: `seeded-flag-${String(i + 1).padStart(4, "0")}` })): FlagHeader[] {
+  addFlags(
+    appId: string,
+    count: number,
+    make: (i: number) => NewFlag = (i) => ({ key: `seeded-flag-${String(i + 1).padStart(4, "0")}` }),
+  ): FlagHeader[] {
     const idx = this.index(appId);
     const headers = Array.from({ length: count }, (_, i) => this.seedFlag(idx, make(i)));
     this.changed();
@@ -374,7 +405,11 @@ export class EmulatorStore {
     return changed;
   }
 
-  private insertFlag(idx: AppIndex, input: Omit<NewFlag, "targets" | "archived" | "createdAt"> & { name: string }, extra: Partial<StoredFlag> = {}): StoredFlag {
+  private insertFlag(
+    idx: AppIndex,
+    input: Omit<NewFlag, "targets" | "archived" | "createdAt"> & { name: string },
+    extra: Partial<StoredFlag> = {},
+  ): StoredFlag {
     const createdAt = extra.createdAt ?? this.timestamp();
     const flag: StoredFlag = {
       id: this.newId(idx, "fl"),
@@ -388,7 +423,10 @@ export class EmulatorStore {
       codeRefsCleanedUp: false,
       noRecentChecks: false,
       targeting: Object.fromEntries(
-        idx.app.environments.map((e) => [e.id, { version: 1, updatedAt: createdAt, companyIds: [], userIds: [] }]),
+        idx.app.environments.map((e) => [
+          e.id,
+          { version: 1, updatedAt: createdAt, companyIds: [], userIds: [] },
+        ]),
       ),
       ...extra,
     };
@@ -402,7 +440,8 @@ export class EmulatorStore {
   }
 
   private seedFlag(idx: AppIndex, seed: NewFlag): FlagHeader {
-    if (seed.key === "" || idx.byKey.has(seed.key)) throw new Error(`addFlag: key '${seed.key}' is empty or already taken`);
+    if (seed.key === "" || idx.byKey.has(seed.key))
+      throw new Error(`addFlag: key '${seed.key}' is empty or already taken`);
     const extra: Partial<StoredFlag> = { archived: seed.archived ?? false };
     if (seed.createdAt !== undefined) extra.createdAt = seed.createdAt;
     const flag = this.insertFlag(idx, { ...seed, name: seed.name ?? seed.key }, extra);
@@ -430,6 +469,8 @@ export class EmulatorStore {
 
   private record(app: StoredApp, entry: Omit<AuditEntry, "at">): void {
     app.audit.push({ at: this.timestamp(), ...entry });
+    // Bounded, so that a long run does not grow the state file (rewritten on every change) without end.
+    if (app.audit.length > MAX_AUDIT_ENTRIES) app.audit.splice(0, app.audit.length - MAX_AUDIT_ENTRIES);
     this.changed();
   }
 
@@ -476,7 +517,10 @@ export class EmulatorStore {
   }
 }
 
-function announcement(input: { changeDescription?: string; notifications?: AuditEntry["notifications"] }): Pick<AuditEntry, "changeDescription" | "notifications"> {
+function announcement(input: {
+  changeDescription?: string;
+  notifications?: AuditEntry["notifications"];
+}): Pick<AuditEntry, "changeDescription" | "notifications"> {
   const out: Pick<AuditEntry, "changeDescription" | "notifications"> = {};
   if (input.changeDescription !== undefined) out.changeDescription = input.changeDescription;
   if (input.notifications !== undefined) out.notifications = [...input.notifications];
@@ -490,7 +534,13 @@ function owner(app: StoredApp, userId: string): FlagOwner {
 }
 
 function envHeader(e: Environment): EnvironmentHeader {
-  return { id: e.id, name: e.name, isProduction: e.isProduction, order: e.order, flagStateVersion: e.flagStateVersion };
+  return {
+    id: e.id,
+    name: e.name,
+    isProduction: e.isProduction,
+    order: e.order,
+    flagStateVersion: e.flagStateVersion,
+  };
 }
 
 function byOrder<T extends { order: number }>(items: T[]): T[] {
@@ -498,7 +548,8 @@ function byOrder<T extends { order: number }>(items: T[]): T[] {
 }
 
 function sortFlags(flags: StoredFlag[], page: PageQuery<FlagSortBy>): StoredFlag[] {
-  const by = (f: StoredFlag): string => (page.sortBy === "name" ? f.name : page.sortBy === "createdAt" ? f.createdAt : f.key);
+  const by = (f: StoredFlag): string =>
+    page.sortBy === "name" ? f.name : page.sortBy === "createdAt" ? f.createdAt : f.key;
   const sorted = [...flags].sort((a, b) => compare(by(a), by(b)) || compare(a.key, b.key));
   return page.sortOrder === "desc" ? sorted.reverse() : sorted;
 }

@@ -61,8 +61,18 @@ function kind(value: unknown): string {
   return Array.isArray(value) ? "array" : typeof value;
 }
 
+/** Names a received value without serialising it: input may be nested too deep for JSON.stringify. */
+function describe(value: unknown): string {
+  return typeof value === "boolean" || typeof value === "number" ? String(value) : kind(value);
+}
+
 /** The object's own fields, after reporting every field not in `allowed`. */
-function objectWith(value: unknown, path: string, allowed: readonly string[], p: Problems): Map<string, unknown> | undefined {
+function objectWith(
+  value: unknown,
+  path: string,
+  allowed: readonly string[],
+  p: Problems,
+): Map<string, unknown> | undefined {
   if (!isRecord(value)) {
     p.add(path, `Expected object, received ${kind(value)}`);
     return undefined;
@@ -75,7 +85,13 @@ function objectWith(value: unknown, path: string, allowed: readonly string[], p:
   return fields;
 }
 
-function str(fields: Map<string, unknown>, key: string, path: string, p: Problems, opts: { required?: boolean; nullable?: boolean; nonEmpty?: boolean; max?: number } = {}): string | null | undefined {
+function str(
+  fields: Map<string, unknown>,
+  key: string,
+  path: string,
+  p: Problems,
+  opts: { required?: boolean; nullable?: boolean; nonEmpty?: boolean; max?: number } = {},
+): string | null | undefined {
   const at = join(path, key);
   if (!fields.has(key)) {
     if (opts.required) p.add(at, "Required");
@@ -88,7 +104,8 @@ function str(fields: Map<string, unknown>, key: string, path: string, p: Problem
     return undefined;
   }
   if (opts.nonEmpty && value.trim() === "") p.add(at, "Must not be empty");
-  else if (opts.max !== undefined && value.length > opts.max) p.add(at, `Must be at most ${opts.max} characters`);
+  else if (opts.max !== undefined && value.length > opts.max)
+    p.add(at, `Must be at most ${opts.max} characters`);
   return value;
 }
 
@@ -108,7 +125,8 @@ function notifications(fields: Map<string, unknown>, p: Problems): Notification[
     return undefined;
   }
   value.forEach((n: unknown, i) => {
-    if (!NOTIFICATIONS.includes(n as Notification)) p.add(`notifications.${i}`, `Expected one of ${NOTIFICATIONS.join(", ")}`);
+    if (!NOTIFICATIONS.includes(n as Notification))
+      p.add(`notifications.${i}`, `Expected one of ${NOTIFICATIONS.join(", ")}`);
   });
   return value as Notification[];
 }
@@ -118,7 +136,12 @@ export interface FlagContext {
   stageExists(stageId: string): boolean;
 }
 
-function stage(fields: Map<string, unknown>, path: string, p: Problems, ctx: FlagContext): string | undefined {
+function stage(
+  fields: Map<string, unknown>,
+  path: string,
+  p: Problems,
+  ctx: FlagContext,
+): string | undefined {
   const stageId = str(fields, "stageId", path, p, { nonEmpty: true }) ?? undefined;
   if (stageId && !ctx.stageExists(stageId)) p.add(join(path, "stageId"), `Unknown stage: ${stageId}`);
   return stageId;
@@ -130,10 +153,14 @@ export function validateCreateFlag(body: unknown, ctx: FlagContext): Validated<C
   const f = objectWith(body, "", allowed, p);
   if (!f) return p.result({ key: "", name: "" });
   const key = str(f, "key", "", p, { required: true, nonEmpty: true }) ?? "";
-  if (key.trim() !== "" && !matchesFlagKeyFormat(key, ctx.flagKeyFormat)) {
+  if (key.length > MAX_ID_LENGTH) p.add("key", `Must be at most ${MAX_ID_LENGTH} characters`);
+  else if (key.trim() !== "" && !matchesFlagKeyFormat(key, ctx.flagKeyFormat)) {
     p.add("key", `Does not match the app's flag key format ${ctx.flagKeyFormat}`);
   }
-  const value: CreateFlagBody = { key, name: str(f, "name", "", p, { required: true, nonEmpty: true }) ?? "" };
+  const value: CreateFlagBody = {
+    key,
+    name: str(f, "name", "", p, { required: true, nonEmpty: true }) ?? "",
+  };
   const description = str(f, "description", "", p);
   if (typeof description === "string") value.description = description;
   const stageId = stage(f, "", p, ctx);
@@ -174,7 +201,11 @@ export interface BatchContext {
 }
 
 /** The updates array itself: present, non-empty, not over the batch limit (checked first: it is cheap). */
-function updatesArray(f: Map<string, unknown>, p: Problems, ctx: BatchContext): { list?: unknown[]; tooLarge?: Validated<never> } {
+function updatesArray(
+  f: Map<string, unknown>,
+  p: Problems,
+  ctx: BatchContext,
+): { list?: unknown[]; tooLarge?: Validated<never> } {
   if (!f.has("updates")) {
     p.add("updates", "Required");
     return {};
@@ -187,21 +218,29 @@ function updatesArray(f: Map<string, unknown>, p: Problems, ctx: BatchContext): 
   if (list.length === 0) p.add("updates", "Must contain at least 1 update");
   if (list.length > ctx.maxBatchSize) {
     const message = `Batch too large: ${list.length} updates, at most ${ctx.maxBatchSize} per request`;
-    return { tooLarge: { ok: false, message, issues: { updates: [`Too large: at most ${ctx.maxBatchSize} updates per request`] } } };
+    return {
+      tooLarge: {
+        ok: false,
+        message,
+        issues: { updates: [`Too large: at most ${ctx.maxBatchSize} updates per request`] },
+      },
+    };
   }
   return { list };
 }
 
 function flagKey(f: Map<string, unknown>, path: string, p: Problems, ctx: BatchContext): string {
   const key = str(f, "flagKey", path, p, { required: true, nonEmpty: true });
-  if (typeof key === "string" && key.trim() !== "" && !ctx.flagExists(key)) p.add(join(path, "flagKey"), `Unknown flag: ${key}`);
+  if (typeof key === "string" && key.trim() !== "" && !ctx.flagExists(key))
+    p.add(join(path, "flagKey"), `Unknown flag: ${key}`);
   return key ?? "";
 }
 
 function targetValue(f: Map<string, unknown>, field: string, path: string, p: Problems): true | null {
   const value = f.get(field);
   if (!f.has(field)) p.add(join(path, field), "Required");
-  else if (value !== true && value !== null) p.add(join(path, field), `Expected true or null, received ${JSON.stringify(value) ?? kind(value)}`);
+  else if (value !== true && value !== null)
+    p.add(join(path, field), `Expected true or null, received ${describe(value)}`);
   return value === true ? true : null;
 }
 
@@ -218,7 +257,12 @@ export function validateSpecificTargets(body: unknown, ctx: BatchContext): Valid
     const key = flagKey(u, path, p, ctx);
     const value = targetValue(u, "value", path, p);
     if (u.has("companyId") === u.has("userId")) {
-      p.add(path, u.has("companyId") ? "Give only one of companyId or userId" : "Give exactly one of companyId or userId");
+      p.add(
+        path,
+        u.has("companyId")
+          ? "Give only one of companyId or userId"
+          : "Give exactly one of companyId or userId",
+      );
     }
     const companyId = str(u, "companyId", path, p, { nonEmpty: true, max: MAX_ID_LENGTH });
     if (typeof companyId === "string") return { flagKey: key, value, companyId };
@@ -238,12 +282,19 @@ export function validateEntityFlags(body: unknown, ctx: BatchContext): Validated
     const path = `updates.${i}`;
     const u = objectWith(item, path, ["flagKey", "specificTargetValue"], p);
     if (!u) return { flagKey: "", specificTargetValue: null };
-    return { flagKey: flagKey(u, path, p, ctx), specificTargetValue: targetValue(u, "specificTargetValue", path, p) };
+    return {
+      flagKey: flagKey(u, path, p, ctx),
+      specificTargetValue: targetValue(u, "specificTargetValue", path, p),
+    };
   });
   return p.result(withAnnouncement<EntityFlagsBody>({ updates }, f, p));
 }
 
-function withAnnouncement<T extends { changeDescription?: string; notifications?: Notification[] }>(value: T, f: Map<string, unknown>, p: Problems): T {
+function withAnnouncement<T extends { changeDescription?: string; notifications?: Notification[] }>(
+  value: T,
+  f: Map<string, unknown>,
+  p: Problems,
+): T {
   const changeDescription = str(f, "changeDescription", "", p);
   if (typeof changeDescription === "string") value.changeDescription = changeDescription;
   const n = notifications(f, p);
@@ -266,18 +317,36 @@ export interface PageQuery<S extends string = string> {
   sortOrder: SortOrder;
 }
 
-function wholeNumber(query: URLSearchParams, name: string, p: Problems, min: number, max: number, fallback: number): number {
+function wholeNumber(
+  query: URLSearchParams,
+  name: string,
+  p: Problems,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   const raw = query.get(name);
   if (raw === null) return fallback;
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    p.add(name, max === Number.MAX_SAFE_INTEGER ? `Must be a whole number from ${min}` : `Must be a whole number from ${min} to ${max}`);
+    p.add(
+      name,
+      max === Number.MAX_SAFE_INTEGER
+        ? `Must be a whole number from ${min}`
+        : `Must be a whole number from ${min} to ${max}`,
+    );
     return fallback;
   }
   return n;
 }
 
-function oneOf<S extends string>(query: URLSearchParams, name: string, allowed: readonly S[], fallback: S, p: Problems): S {
+function oneOf<S extends string>(
+  query: URLSearchParams,
+  name: string,
+  allowed: readonly S[],
+  fallback: S,
+  p: Problems,
+): S {
   const raw = query.get(name);
   if (raw === null) return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as S;
@@ -286,7 +355,10 @@ function oneOf<S extends string>(query: URLSearchParams, name: string, allowed: 
 }
 
 /** pageIndex, pageSize, sortBy and sortOrder; other parameters are ignored. */
-export function validatePageQuery<S extends string>(query: URLSearchParams, sortBys: readonly [S, ...S[]]): Validated<PageQuery<S>> {
+export function validatePageQuery<S extends string>(
+  query: URLSearchParams,
+  sortBys: readonly [S, ...S[]],
+): Validated<PageQuery<S>> {
   const p = new Problems();
   return p.result({
     pageIndex: wholeNumber(query, "pageIndex", p, 0, Number.MAX_SAFE_INTEGER, 0),
@@ -297,18 +369,32 @@ export function validatePageQuery<S extends string>(query: URLSearchParams, sort
 }
 
 /** sortBy and sortOrder of the environment list. */
-export function validateSortQuery<S extends string>(query: URLSearchParams, sortBys: readonly [S, ...S[]]): Validated<{ sortBy: S; sortOrder: SortOrder }> {
+export function validateSortQuery<S extends string>(
+  query: URLSearchParams,
+  sortBys: readonly [S, ...S[]],
+): Validated<{ sortBy: S; sortOrder: SortOrder }> {
   const p = new Problems();
-  return p.result({ sortBy: oneOf(query, "sortBy", sortBys, sortBys[0], p), sortOrder: oneOf(query, "sortOrder", ["asc", "desc"] as const, "asc", p) });
+  return p.result({
+    sortBy: oneOf(query, "sortBy", sortBys, sortBys[0], p),
+    sortOrder: oneOf(query, "sortOrder", ["asc", "desc"] as const, "asc", p),
+  });
 }
 
-function num(fields: Map<string, unknown>, key: string, path: string, p: Problems, opts: { min: number; max?: number; integer?: boolean }): number | undefined {
+function num(
+  fields: Map<string, unknown>,
+  key: string,
+  path: string,
+  p: Problems,
+  opts: { min: number; max?: number; integer?: boolean },
+): number | undefined {
   if (!fields.has(key)) return undefined;
   const value = fields.get(key);
   const at = join(path, key);
-  if (typeof value !== "number" || !Number.isFinite(value)) p.add(at, `Expected number, received ${kind(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    p.add(at, `Expected number, received ${kind(value)}`);
   else if (opts.integer && !Number.isSafeInteger(value)) p.add(at, "Must be a whole number");
-  else if (value < opts.min || (opts.max !== undefined && value > opts.max)) p.add(at, `Must be from ${opts.min}${opts.max === undefined ? "" : ` to ${opts.max}`}`);
+  else if (value < opts.min || (opts.max !== undefined && value > opts.max))
+    p.add(at, `Must be from ${opts.min}${opts.max === undefined ? "" : ` to ${opts.max}`}`);
   else return value;
   return undefined;
 }
@@ -318,7 +404,15 @@ const FAULT_KINDS: readonly FaultKind[] = ["500", "503", "429", "lost", "reset",
 /** The JSON body of PUT /_emulator/faults; a script entry's `pathPattern` is a RegExp source. */
 export function validateFaultOptions(body: unknown): Validated<FaultOptions> {
   const p = new Problems();
-  const allowed = ["latencyMs", "errorRate", "rateLimitRate", "retryAfterSeconds", "lostAnswerRate", "seed", "script"];
+  const allowed = [
+    "latencyMs",
+    "errorRate",
+    "rateLimitRate",
+    "retryAfterSeconds",
+    "lostAnswerRate",
+    "seed",
+    "script",
+  ];
   const f = objectWith(body, "", allowed, p);
   if (!f) return p.result({});
   const value: FaultOptions = {};
@@ -326,7 +420,8 @@ export function validateFaultOptions(body: unknown): Validated<FaultOptions> {
     if (v !== undefined) value[key] = v;
   };
   set("latencyMs", num(f, "latencyMs", "", p, { min: 0 }));
-  for (const rate of ["errorRate", "rateLimitRate", "lostAnswerRate"] as const) set(rate, num(f, rate, "", p, { min: 0, max: 1 }));
+  for (const rate of ["errorRate", "rateLimitRate", "lostAnswerRate"] as const)
+    set(rate, num(f, rate, "", p, { min: 0, max: 1 }));
   set("retryAfterSeconds", num(f, "retryAfterSeconds", "", p, { min: 0, integer: true }));
   set("seed", num(f, "seed", "", p, { min: Number.MIN_SAFE_INTEGER, integer: true }));
   if (f.has("script")) {
@@ -344,7 +439,8 @@ function scriptedFault(item: unknown, path: string, p: Problems): ScriptedFault 
   if (!f) return fault;
   const kindValue = f.get("fault");
   if (!f.has("fault")) p.add(join(path, "fault"), "Required");
-  else if (!FAULT_KINDS.includes(kindValue as FaultKind)) p.add(join(path, "fault"), `Expected one of ${FAULT_KINDS.join(", ")}`);
+  else if (!FAULT_KINDS.includes(kindValue as FaultKind))
+    p.add(join(path, "fault"), `Expected one of ${FAULT_KINDS.join(", ")}`);
   else fault.fault = kindValue as FaultKind;
   const method = str(f, "method", path, p, { nonEmpty: true });
   if (typeof method === "string") fault.method = method.toUpperCase();

@@ -26,7 +26,12 @@ export interface CallOptions {
 type Target = Pick<RunningEmulator, "origin" | "apiKey">;
 
 /** Calls `path` under the origin as it is ("/api/apps", "/_emulator/stats"). */
-export function call<T = unknown>(emulator: Target, method: string, path: string, options: CallOptions = {}): Promise<HttpAnswer<T>> {
+export function call<T = unknown>(
+  emulator: Target,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<HttpAnswer<T>> {
   const key = options.key === undefined ? emulator.apiKey : options.key;
   const payload = options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json));
   const headers: Record<string, string | number> = { accept: "application/json", ...options.headers };
@@ -37,26 +42,41 @@ export function call<T = unknown>(emulator: Target, method: string, path: string
   }
   const url = new URL(emulator.origin);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: options.agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        try {
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T, text });
-        } catch (err) {
-          reject(new Error(`${method} ${path}: answer is not JSON (${String(err)}): ${text.slice(0, 200)}`));
-        }
-      });
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, method, path, headers, agent: options.agent ?? false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          try {
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: (text ? JSON.parse(text) : undefined) as T,
+              text,
+            });
+          } catch (err) {
+            reject(
+              new Error(`${method} ${path}: answer is not JSON (${String(err)}): ${text.slice(0, 200)}`),
+            );
+          }
+        });
+      },
+    );
     req.on("error", reject);
     req.end(payload);
   });
 }
 
 /** Calls an API path: `api(emu, "GET", "/apps")` requests /api/apps. */
-export function api<T = unknown>(emulator: Target, method: string, path: string, options: CallOptions = {}): Promise<HttpAnswer<T>> {
+export function api<T = unknown>(
+  emulator: Target,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<HttpAnswer<T>> {
   return call<T>(emulator, method, `/api${path}`, options);
 }
 

@@ -14,8 +14,14 @@ export interface EmulatorProcess {
 }
 
 /** Starts the emulator CLI (pass --port 0 for a free port) and waits until it prints its export lines. */
-export function spawnEmulator(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [CLI, "emulator", ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: "1" } });
+export function spawnEmulator(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, [CLI, "emulator", ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   let out = "";
   let err = "";
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
@@ -46,7 +52,9 @@ export function spawnEmulator(args: string[], options: { cwd?: string; timeoutMs
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the emulator exited with ${code} before it was ready\nstdout: ${out}\nstderr: ${err}`));
+      reject(
+        new Error(`the emulator exited with ${code} before it was ready\nstdout: ${out}\nstderr: ${err}`),
+      );
     });
   });
 }
