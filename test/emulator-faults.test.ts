@@ -217,7 +217,8 @@ describe("request statistics", () => {
   });
 
   it("track the most requests in flight at once", async () => {
-    emu = await start({ latencyMs: 100 });
+    // Wide enough that all five overlap even on a loaded machine.
+    emu = await start({ latencyMs: 300 });
     await Promise.all(Array.from({ length: 5 }, () => api(emu, "GET", "/apps")));
     expect(emu.stats().maxInFlight).toBe(5);
     emu.resetStats();

@@ -633,6 +633,26 @@ describe("HTTP errors", () => {
     expect(body.issues).toEqual({ "updates.0.value": ["Expected true or null, received array"] });
   });
 
+  it.each([
+    ['{"toString":null}', { toString: ["Unknown field"], updates: ["Required"] }],
+    [
+      '{"__proto__":{"polluted":1},"updates":"x"}',
+      { ["__proto__"]: ["Unknown field"], updates: ["Expected array, received string"] },
+    ],
+    [
+      '{"updates":[{"constructor":1,"flagKey":"dark-mode","value":true,"companyId":"x"}]}',
+      { "updates.0.constructor": ["Unknown field"] },
+    ],
+  ])("reports fields named like Object.prototype members as plain fields: %s", async (raw, issues) => {
+    const body = expectError(
+      await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { raw }),
+      400,
+      "invalid_request",
+    );
+    expect(JSON.parse(JSON.stringify(body.issues))).toEqual(JSON.parse(JSON.stringify(issues)));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("never answers 5xx or drops the connection, whatever the body of a write", async () => {
     const id = emu.store.getFlag(emu.appId, "dark-mode").id;
     const writes: Array<[string, string]> = [
@@ -641,9 +661,19 @@ describe("HTTP errors", () => {
       ["POST", `${APP}/flags`],
       ["PATCH", `${APP}/flags/${id}`],
     ];
+    const protoKeys = fc.constantFrom(
+      "toString",
+      "__proto__",
+      "constructor",
+      "hasOwnProperty",
+      "updates",
+      "key",
+      "name",
+    );
     const body = fc.oneof(
       fc.json(),
       fc.string(),
+      fc.dictionary(protoKeys, fc.jsonValue()).map((v) => JSON.stringify(v)),
       fc
         .record(
           {

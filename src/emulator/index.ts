@@ -49,9 +49,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const now = options.now ?? (() => new Date());
   const seed = options.seed ?? DEFAULT_SEED;
   const loaded = options.statePath === undefined ? undefined : await loadState(options.statePath);
+  if (
+    options.maxBatchSize !== undefined &&
+    !(Number.isSafeInteger(options.maxBatchSize) && options.maxBatchSize >= 1)
+  ) {
+    throw new RangeError(`maxBatchSize must be a whole number from 1, not ${options.maxBatchSize}`);
+  }
   const store = new EmulatorStore(loaded ?? options.state ?? demoState(), {
     now,
-    maxBatchSize: options.maxBatchSize ?? undefined,
+    maxBatchSize: options.maxBatchSize,
   });
   const first = store.state.apps[0];
   if (!first) throw new Error("The emulator state has no app");

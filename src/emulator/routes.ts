@@ -1,7 +1,8 @@
 // The API's endpoints: each one reads its path, query and body, calls the store, and names its answer.
 import type { EntityKind } from "../api/types.js";
 import type { Route } from "./router.js";
-import { ENVIRONMENT_SORT_BYS, FLAG_SORT_BYS, type EmulatorStore } from "./store.js";
+import type { EmulatorStore } from "./store.js";
+import { ENVIRONMENT_SORT_BYS, FLAG_SORT_BYS } from "./views.js";
 import { orThrow, validateEntityId, validatePageQuery, validateSortQuery } from "./validate.js";
 
 export interface ApiRequest {

@@ -5,10 +5,8 @@ import type {
   EntityFlag,
   EntityKind,
   Environment,
-  EnvironmentHeader,
   EnvironmentList,
   FlagHeader,
-  FlagOwner,
   FlagTargeting,
   Paginated,
   SortOrder,
@@ -27,13 +25,23 @@ import {
   type FlagContext,
   type PageQuery,
 } from "./validate.js";
+import { compare, includesSorted, insertSorted, removeSorted, sortedSet } from "./sorted.js";
+import {
+  appHeader,
+  byOrder,
+  entityFlag,
+  envHeader,
+  flagHeader,
+  paginate,
+  sortEnvironments,
+  sortFlags,
+  type EnvironmentSortBy,
+  type FlagSortBy,
+} from "./views.js";
 
 export const DEFAULT_MAX_BATCH_SIZE = 1000;
 /** The audit log keeps the most recent entries per app. */
 export const MAX_AUDIT_ENTRIES = 1000;
-export const FLAG_SORT_BYS = ["key", "name", "createdAt"] as const;
-export type FlagSortBy = (typeof FLAG_SORT_BYS)[number];
-export const ENVIRONMENT_SORT_BYS = ["order", "name"] as const;
 
 export interface StoreOptions {
   now?: () => Date;
@@ -125,12 +133,12 @@ export class EmulatorStore {
   /** GET /apps: the key's own app, filtered by org when asked. */
   listApps(keyAppId: string, orgId?: string): { data: AppHeader[] } {
     const app = this.index(keyAppId).app;
-    return { data: orgId === undefined || app.org.id === orgId ? [this.appHeader(app)] : [] };
+    return { data: orgId === undefined || app.org.id === orgId ? [appHeader(app)] : [] };
   }
 
   getApp(appId: string): App {
     const app = this.index(appId).app;
-    const { environments: _headers, ...header } = this.appHeader(app);
+    const { environments: _headers, ...header } = appHeader(app);
     return {
       ...header,
       environments: byOrder(app.environments).map((e) => structuredClone(e)),
@@ -139,13 +147,11 @@ export class EmulatorStore {
     };
   }
 
-  listEnvironments(appId: string, sort: { sortBy: "order" | "name"; sortOrder: SortOrder }): EnvironmentList {
-    const envs = [...this.index(appId).app.environments].sort((a, b) =>
-      sort.sortBy === "name"
-        ? compare(a.name, b.name) || a.order - b.order
-        : a.order - b.order || compare(a.name, b.name),
-    );
-    if (sort.sortOrder === "desc") envs.reverse();
+  listEnvironments(
+    appId: string,
+    sort: { sortBy: EnvironmentSortBy; sortOrder: SortOrder },
+  ): EnvironmentList {
+    const envs = sortEnvironments(this.index(appId).app.environments, sort.sortBy, sort.sortOrder);
     return { data: envs.map(envHeader), sortBy: sort.sortBy, sortOrder: sort.sortOrder };
   }
 
@@ -157,7 +163,7 @@ export class EmulatorStore {
 
   listFlags(appId: string, page: PageQuery<FlagSortBy>): Paginated<FlagHeader> {
     const { app } = this.index(appId);
-    return paginate(sortFlags(app.flags, page), page, (f) => this.flagHeader(app, f));
+    return paginate(sortFlags(app.flags, page), page, (f) => flagHeader(app, f));
   }
 
   /** POST /apps/{appId}/flags */
@@ -169,7 +175,7 @@ export class EmulatorStore {
     const flag = this.insertFlag(idx, input);
     this.bumpAllEnvironments(idx.app);
     this.record(idx.app, { action: "createFlag", flagKey: flag.key, fields: { ...input }, changed: 1 });
-    return this.flagHeader(idx.app, flag);
+    return flagHeader(idx.app, flag);
   }
 
   /** PATCH /apps/{appId}/flags/{flagId}: by id, not key. */
@@ -198,7 +204,7 @@ export class EmulatorStore {
       fields: { ...input },
       changed: changed.length,
     });
-    return this.flagHeader(idx.app, flag);
+    return flagHeader(idx.app, flag);
   }
 
   // --- targeting -----------------------------------------------------------------------------
@@ -245,25 +251,9 @@ export class EmulatorStore {
   ): Paginated<EntityFlag> {
     const { app } = this.index(appId);
     const env = this.env(app, envId);
-    return paginate(sortFlags(app.flags, page), page, (f) => {
-      const t = this.targetingOf(f, env.id);
-      const targeted = includesSorted(kind === "companies" ? t.companyIds : t.userIds, entityId);
-      return {
-        id: f.id,
-        key: f.key,
-        name: f.name,
-        createdAt: f.createdAt,
-        value: targeted,
-        specificTargetValue: targeted ? true : null,
-        firstExposureAt: null,
-        lastExposureAt: null,
-        lastCheckAt: f.lastCheckAt ?? null,
-        exposureCount: 0,
-        firstTrackAt: null,
-        lastTrackAt: f.lastTrackAt ?? null,
-        trackCount: 0,
-      };
-    });
+    return paginate(sortFlags(app.flags, page), page, (f) =>
+      entityFlag(f, this.targetingOf(f, env.id), kind, entityId),
+    );
   }
 
   /** PATCH .../companies/{companyId}/flags and .../users/{userId}/flags: one entity across many flags. */
@@ -308,7 +298,7 @@ export class EmulatorStore {
 
   getFlag(appId: string, flagKey: string): FlagHeader {
     const idx = this.index(appId);
-    return this.flagHeader(idx.app, this.flag(idx, flagKey));
+    return flagHeader(idx.app, this.flag(idx, flagKey));
   }
 
   getTargets(appId: string, flagKey: string, envId: string): TargetIds {
@@ -323,8 +313,8 @@ export class EmulatorStore {
     const env = this.env(idx.app, envId);
     const t = this.targetingOf(this.flag(idx, flagKey), env.id);
     const before = JSON.stringify([t.companyIds, t.userIds]);
-    if (targets.companyIds) t.companyIds = [...new Set(targets.companyIds)].sort(compare);
-    if (targets.userIds) t.userIds = [...new Set(targets.userIds)].sort(compare);
+    if (targets.companyIds) t.companyIds = sortedSet(targets.companyIds);
+    if (targets.userIds) t.userIds = sortedSet(targets.userIds);
     const changed = JSON.stringify([t.companyIds, t.userIds]) !== before;
     if (changed) {
       t.version += 1;
@@ -447,10 +437,10 @@ export class EmulatorStore {
     const flag = this.insertFlag(idx, { ...seed, name: seed.name ?? seed.key }, extra);
     for (const [envId, targets] of Object.entries(seed.targets ?? {})) {
       const t = this.targetingOf(flag, this.env(idx.app, envId).id);
-      t.companyIds = [...new Set(targets.companyIds ?? [])].sort(compare);
-      t.userIds = [...new Set(targets.userIds ?? [])].sort(compare);
+      t.companyIds = sortedSet(targets.companyIds ?? []);
+      t.userIds = sortedSet(targets.userIds ?? []);
     }
-    return this.flagHeader(idx.app, flag);
+    return flagHeader(idx.app, flag);
   }
 
   private newId(idx: AppIndex, prefix: string): string {
@@ -482,39 +472,6 @@ export class EmulatorStore {
   private timestamp(): string {
     return this.now().toISOString();
   }
-
-  private appHeader(app: StoredApp): AppHeader {
-    return {
-      org: { ...app.org },
-      id: app.id,
-      name: app.name,
-      demo: app.demo,
-      flagKeyFormat: app.flagKeyFormat,
-      environments: byOrder(app.environments).map(envHeader),
-    };
-  }
-
-  private flagHeader(app: StoredApp, f: StoredFlag): FlagHeader {
-    const header: FlagHeader = {
-      id: f.id,
-      key: f.key,
-      name: f.name,
-      archived: f.archived,
-      stale: f.stale,
-      permanent: f.permanent,
-      createdAt: f.createdAt,
-      codeRefsCleanedUp: f.codeRefsCleanedUp,
-      noRecentChecks: f.noRecentChecks,
-    };
-    if (f.description !== undefined) header.description = f.description;
-    const stage = app.stages.find((s) => s.id === f.stageId);
-    if (stage) header.stage = { ...stage };
-    if (f.ownerUserId !== undefined) header.owner = owner(app, f.ownerUserId);
-    if (f.rolledOutToEveryoneAt !== undefined) header.rolledOutToEveryoneAt = f.rolledOutToEveryoneAt;
-    if (f.lastCheckAt !== undefined) header.lastCheckAt = f.lastCheckAt;
-    if (f.lastTrackAt !== undefined) header.lastTrackAt = f.lastTrackAt;
-    return header;
-  }
 }
 
 function announcement(input: {
@@ -525,73 +482,4 @@ function announcement(input: {
   if (input.changeDescription !== undefined) out.changeDescription = input.changeDescription;
   if (input.notifications !== undefined) out.notifications = [...input.notifications];
   return out;
-}
-
-/** An owner id nobody in the org has still renders, named by its id (the emulator keeps no user directory). */
-function owner(app: StoredApp, userId: string): FlagOwner {
-  const member = app.members.find((m) => m.id === userId);
-  return member ? { ...member } : { id: userId, name: userId, email: "" };
-}
-
-function envHeader(e: Environment): EnvironmentHeader {
-  return {
-    id: e.id,
-    name: e.name,
-    isProduction: e.isProduction,
-    order: e.order,
-    flagStateVersion: e.flagStateVersion,
-  };
-}
-
-function byOrder<T extends { order: number }>(items: T[]): T[] {
-  return [...items].sort((a, b) => a.order - b.order);
-}
-
-function sortFlags(flags: StoredFlag[], page: PageQuery<FlagSortBy>): StoredFlag[] {
-  const by = (f: StoredFlag): string =>
-    page.sortBy === "name" ? f.name : page.sortBy === "createdAt" ? f.createdAt : f.key;
-  const sorted = [...flags].sort((a, b) => compare(by(a), by(b)) || compare(a.key, b.key));
-  return page.sortOrder === "desc" ? sorted.reverse() : sorted;
-}
-
-function paginate<F, T>(items: F[], page: PageQuery, render: (item: F) => T): Paginated<T> {
-  const start = page.pageIndex * page.pageSize;
-  return {
-    data: items.slice(start, start + page.pageSize).map(render),
-    totalCount: items.length,
-    pageSize: page.pageSize,
-    pageIndex: page.pageIndex,
-    sortBy: page.sortBy,
-    sortOrder: page.sortOrder,
-  };
-}
-
-/** Code-unit order: stable across locales, the same as the sorted lists in the state file. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function lowerBound(list: string[], id: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((list[mid] as string) < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function includesSorted(list: string[], id: string): boolean {
-  return list[lowerBound(list, id)] === id;
-}
-
-function insertSorted(list: string[], id: string): void {
-  const i = lowerBound(list, id);
-  if (list[i] !== id) list.splice(i, 0, id);
-}
-
-function removeSorted(list: string[], id: string): void {
-  const i = lowerBound(list, id);
-  if (list[i] === id) list.splice(i, 1);
 }

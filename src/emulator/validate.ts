@@ -43,14 +43,20 @@ export function matchesFlagKeyFormat(key: string, format: FlagKeyFormat): boolea
 
 /** Collects problems; the root of the body is reported as "body". */
 class Problems {
-  readonly issues: Issues = {};
+  // A Map, not an object: paths come from the client, and "toString" or "__proto__" must stay plain keys.
+  private readonly byPath = new Map<string, string[]>();
 
   add(path: string, message: string): void {
-    (this.issues[path || "body"] ??= []).push(message);
+    const key = path || "body";
+    const messages = this.byPath.get(key);
+    if (messages) messages.push(message);
+    else this.byPath.set(key, [message]);
   }
 
   result<T>(value: T): Validated<T> {
-    return Object.keys(this.issues).length === 0 ? { ok: true, value } : { ok: false, issues: this.issues };
+    return this.byPath.size === 0
+      ? { ok: true, value }
+      : { ok: false, issues: Object.fromEntries(this.byPath) };
   }
 }
 

@@ -1,0 +1,130 @@
+// Pure renderings of the stored state as the API's answer shapes, and the orders lists are answered in.
+import type {
+  AppHeader,
+  EntityFlag,
+  EntityKind,
+  Environment,
+  EnvironmentHeader,
+  FlagHeader,
+  FlagOwner,
+  Paginated,
+  SortOrder,
+} from "../api/types.js";
+import { compare, includesSorted } from "./sorted.js";
+import type { StoredApp, StoredFlag, StoredTargeting } from "./state.js";
+import type { PageQuery } from "./validate.js";
+
+export const FLAG_SORT_BYS = ["key", "name", "createdAt"] as const;
+export type FlagSortBy = (typeof FLAG_SORT_BYS)[number];
+export const ENVIRONMENT_SORT_BYS = ["order", "name"] as const;
+export type EnvironmentSortBy = (typeof ENVIRONMENT_SORT_BYS)[number];
+
+export function appHeader(app: StoredApp): AppHeader {
+  return {
+    org: { ...app.org },
+    id: app.id,
+    name: app.name,
+    demo: app.demo,
+    flagKeyFormat: app.flagKeyFormat,
+    environments: byOrder(app.environments).map(envHeader),
+  };
+}
+
+export function flagHeader(app: StoredApp, f: StoredFlag): FlagHeader {
+  const header: FlagHeader = {
+    id: f.id,
+    key: f.key,
+    name: f.name,
+    archived: f.archived,
+    stale: f.stale,
+    permanent: f.permanent,
+    createdAt: f.createdAt,
+    codeRefsCleanedUp: f.codeRefsCleanedUp,
+    noRecentChecks: f.noRecentChecks,
+  };
+  if (f.description !== undefined) header.description = f.description;
+  const stage = app.stages.find((s) => s.id === f.stageId);
+  if (stage) header.stage = { ...stage };
+  if (f.ownerUserId !== undefined) header.owner = owner(app, f.ownerUserId);
+  if (f.rolledOutToEveryoneAt !== undefined) header.rolledOutToEveryoneAt = f.rolledOutToEveryoneAt;
+  if (f.lastCheckAt !== undefined) header.lastCheckAt = f.lastCheckAt;
+  if (f.lastTrackAt !== undefined) header.lastTrackAt = f.lastTrackAt;
+  return header;
+}
+
+/** An owner id nobody in the org has still renders, named by its id (the emulator keeps no user directory). */
+function owner(app: StoredApp, userId: string): FlagOwner {
+  const member = app.members.find((m) => m.id === userId);
+  return member ? { ...member } : { id: userId, name: userId, email: "" };
+}
+
+export function envHeader(e: Environment): EnvironmentHeader {
+  return {
+    id: e.id,
+    name: e.name,
+    isProduction: e.isProduction,
+    order: e.order,
+    flagStateVersion: e.flagStateVersion,
+  };
+}
+
+export function byOrder<T extends { order: number }>(items: T[]): T[] {
+  return [...items].sort((a, b) => a.order - b.order);
+}
+
+export function sortFlags(flags: StoredFlag[], page: PageQuery<FlagSortBy>): StoredFlag[] {
+  const by = (f: StoredFlag): string =>
+    page.sortBy === "name" ? f.name : page.sortBy === "createdAt" ? f.createdAt : f.key;
+  const sorted = [...flags].sort((a, b) => compare(by(a), by(b)) || compare(a.key, b.key));
+  return page.sortOrder === "desc" ? sorted.reverse() : sorted;
+}
+
+export function paginate<F, T>(items: F[], page: PageQuery, render: (item: F) => T): Paginated<T> {
+  const start = page.pageIndex * page.pageSize;
+  return {
+    data: items.slice(start, start + page.pageSize).map(render),
+    totalCount: items.length,
+    pageSize: page.pageSize,
+    pageIndex: page.pageIndex,
+    sortBy: page.sortBy,
+    sortOrder: page.sortOrder,
+  };
+}
+
+/** The emulator records no exposures or checks: those stay null or 0; value is the specific target. */
+export function entityFlag(
+  f: StoredFlag,
+  t: StoredTargeting,
+  kind: EntityKind,
+  entityId: string,
+): EntityFlag {
+  const targeted = includesSorted(kind === "companies" ? t.companyIds : t.userIds, entityId);
+  return {
+    id: f.id,
+    key: f.key,
+    name: f.name,
+    createdAt: f.createdAt,
+    value: targeted,
+    specificTargetValue: targeted ? true : null,
+    firstExposureAt: null,
+    lastExposureAt: null,
+    lastCheckAt: f.lastCheckAt ?? null,
+    exposureCount: 0,
+    firstTrackAt: null,
+    lastTrackAt: f.lastTrackAt ?? null,
+    trackCount: 0,
+  };
+}
+
+export function sortEnvironments(
+  envs: Environment[],
+  sortBy: EnvironmentSortBy,
+  sortOrder: SortOrder,
+): Environment[] {
+  const sorted = [...envs].sort((a, b) =>
+    sortBy === "name"
+      ? compare(a.name, b.name) || a.order - b.order
+      : a.order - b.order || compare(a.name, b.name),
+  );
+  return sortOrder === "desc" ? sorted.reverse() : sorted;
+}
