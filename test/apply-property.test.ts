@@ -15,7 +15,18 @@ const NOW = new Date("2026-11-26T12:00:00Z");
 const APP = "apDemoApp01";
 const FLAGS = ["new-checkout-flow", "dark-mode", "legacy-export", "brand-new"];
 const ENVS = ["Production", "Staging", "Development"];
-const ID = fc.constantFrom("acme-corp", "globex", "initech", "user-9", "Acme", "a b", "x/y?z", "..", "%2F", "ü");
+const ID = fc.constantFrom(
+  "acme-corp",
+  "globex",
+  "initech",
+  "user-9",
+  "Acme",
+  "a b",
+  "x/y?z",
+  "..",
+  "%2F",
+  "ü",
+);
 
 const target = fc.oneof(
   ID.map((id): DesiredTarget => ({ id, at: AT })),
