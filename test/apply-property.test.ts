@@ -9,6 +9,7 @@ import { ReflagClient } from "../src/live/client.js";
 import { readLive } from "../src/live/read.js";
 import { countRequests, isEmptyPlan, toRequests } from "../src/plan/batches.js";
 import { diff } from "../src/plan/diff.js";
+import { expectedAfterApply } from "./support/plan-builders.js";
 
 const AT = { file: "flags.yaml", line: 1, col: 1 };
 const NOW = new Date("2026-11-26T12:00:00Z");
@@ -63,17 +64,6 @@ const driftArb = fc.array(
   }),
   { maxLength: 3 },
 );
-
-/** Active desired ids, plus (without prune) live ids that no expired entry claims. */
-function expected(desired: DesiredTarget[], live: string[], prune: boolean): string[] {
-  const active = (t: DesiredTarget) => t.until === undefined || Date.parse(t.until) > NOW.getTime();
-  const want = new Set(desired.filter(active).map((t) => t.id));
-  if (!prune) {
-    const expired = new Set(desired.filter((t) => !active(t)).map((t) => t.id));
-    for (const id of live) if (!expired.has(id)) want.add(id);
-  }
-  return [...want].sort();
-}
 
 type DesiredSpec = typeof desiredArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -140,9 +130,11 @@ describe("apply then plan, against the emulator", () => {
                 };
                 const after = emulator.store.getTargets(APP, f.key, envId);
                 expect([...after.companyIds].sort()).toEqual(
-                  expected(t.companies, before.companies, spec.prune),
+                  expectedAfterApply(t.companies, before.companies, spec.prune, NOW),
                 );
-                expect([...after.userIds].sort()).toEqual(expected(t.users, before.users, spec.prune));
+                expect([...after.userIds].sort()).toEqual(
+                  expectedAfterApply(t.users, before.users, spec.prune, NOW),
+                );
               }
             }
 

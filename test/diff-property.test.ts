@@ -6,8 +6,7 @@ import { diff } from "../src/plan/diff.js";
 import { isEmptyPlan } from "../src/plan/batches.js";
 import { targetingKey, type LiveState } from "../src/plan/live-state.js";
 import type { Plan } from "../src/plan/model.js";
-import type { DesiredTarget } from "../src/desired/model.js";
-import { ENVS, desired, flagHeader, live } from "./support/plan-builders.js";
+import { ENVS, desired, expectedAfterApply, flagHeader, live } from "./support/plan-builders.js";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
 const ids = fc.array(fc.constantFrom("a", "b", "c", "A", "d e", "x/y", "é", "acme"), { maxLength: 6 });
@@ -48,17 +47,6 @@ const liveFlags = fc.dictionary(
     ),
   }),
 );
-
-/** Active desired ids, plus (without prune) live ids that no expired entry claims. */
-function expected(desired: DesiredTarget[], live: string[], prune: boolean): string[] {
-  const active = (t: DesiredTarget) => t.until === undefined || Date.parse(t.until) > NOW.getTime();
-  const wanted = new Set(desired.filter(active).map((t) => t.id));
-  if (!prune) {
-    const expired = new Set(desired.filter((t) => !active(t)).map((t) => t.id));
-    for (const id of live) if (!expired.has(id)) wanted.add(id);
-  }
-  return [...wanted].sort();
-}
 
 /** What the emulator does with a plan, in memory. */
 function applyInMemory(plan: Plan, state: LiveState): LiveState {
@@ -109,8 +97,10 @@ describe("diff properties", () => {
               ? (have.targeting.get(key) ?? { companies: [], users: [] })
               : { companies: [], users: [] };
             const now = after.targeting.get(key) ?? { companies: [], users: [] };
-            expect([...now.companies].sort()).toEqual(expected(t.companies, before.companies, prune));
-            expect([...now.users].sort()).toEqual(expected(t.users, before.users, prune));
+            expect([...now.companies].sort()).toEqual(
+              expectedAfterApply(t.companies, before.companies, prune, NOW),
+            );
+            expect([...now.users].sort()).toEqual(expectedAfterApply(t.users, before.users, prune, NOW));
           }
         }
       }),

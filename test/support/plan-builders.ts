@@ -78,3 +78,19 @@ export function live(flags: Record<string, LiveFlagSpec>): LiveState {
   }
   return state;
 }
+
+/** The oracle of the property tests: active desired ids, plus (without prune) live ids that no expired entry claims. */
+export function expectedAfterApply(
+  desired: DesiredTarget[],
+  live: string[],
+  prune: boolean,
+  now: Date,
+): string[] {
+  const active = (t: DesiredTarget) => t.until === undefined || Date.parse(t.until) > now.getTime();
+  const wanted = new Set(desired.filter(active).map((t) => t.id));
+  if (!prune) {
+    const expired = new Set(desired.filter((t) => !active(t)).map((t) => t.id));
+    for (const id of live) if (!expired.has(id)) wanted.add(id);
+  }
+  return [...wanted].sort();
+}
