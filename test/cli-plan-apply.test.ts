@@ -131,6 +131,8 @@ describe("plan and apply against the emulator", () => {
     const dir = await writeFiles({
       "flags.yaml": `${HEADER}policy: { maxChanges: 2 }\nflags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b, c] }\n`,
     });
+    const planned = await runCli(["plan", "-f", join(dir, "flags.yaml")], { env });
+    expect(planned.stderr).toContain("warning: the plan has 3 changes, more than policy.maxChanges (2)");
     const refused = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes"], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("more than policy.maxChanges (2)");

@@ -21,9 +21,9 @@ export const CONNECTION_OPTIONS = {
 export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory of *.yaml files (repeatable; default ${DEFAULT_FILE})
       --batch-size N     most target updates in one request (default 100)
       --api-url URL      Reflag API base URL (default $REFLAG_API_URL or https://app.reflag.com/api)
-      --concurrency N    most API requests in flight at once (default 8)
+      --concurrency N    most API requests in flight at once (default 8)`;
 
-Environment: REFLAG_API_KEY (required), REFLAG_API_URL, NO_COLOR.`;
+export const ENVIRONMENT_HELP = "Environment: REFLAG_API_KEY (required), REFLAG_API_URL, NO_COLOR.";
 
 export interface ConnectionValues {
   file?: string[];

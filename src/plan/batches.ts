@@ -95,6 +95,11 @@ export function planTotals(plan: Plan, batchSize: number = DEFAULT_BATCH_SIZE): 
   };
 }
 
+/** What policy.maxChanges counts: flags created or updated, and targets added or removed. */
+export function changeCount(totals: PlanTotals): number {
+  return totals.flagsToCreate + totals.flagsToUpdate + totals.targetsToAdd + totals.targetsToRemove;
+}
+
 export function isEmptyPlan(plan: Plan): boolean {
   return plan.creates.length === 0 && plan.updates.length === 0 && plan.environments.length === 0;
 }

@@ -4,12 +4,12 @@ import { createInterface } from "node:readline/promises";
 import { executeRequests } from "../../apply/execute.js";
 import { changeDescription, describeGitCommit } from "../../apply/description.js";
 import { UserError } from "../../errors.js";
-import { isEmptyPlan, planTotals, toRequests } from "../../plan/batches.js";
+import { changeCount, isEmptyPlan, planTotals, toRequests } from "../../plan/batches.js";
 import { renderApplyJson, renderApplyText, renderPlan } from "../../plan/render/index.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliIO, Command } from "../io.js";
 import { useColor } from "../io.js";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, preparePlan } from "../pipeline.js";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, ENVIRONMENT_HELP, preparePlan } from "../pipeline.js";
 import { startProgress } from "../progress.js";
 import { parseOutput } from "./output.js";
 
@@ -18,7 +18,7 @@ const HELP = `Usage: reflag-sync apply [options]
 Prints the plan, asks for confirmation on a terminal, then makes the Reflag app match the file.
 
 Options:
-${CONNECTION_HELP.split("\n\n")[0]}
+${CONNECTION_HELP}
   -y, --yes              apply without asking (required when not on a terminal)
       --force            apply even when the plan has more changes than policy.maxChanges
       --change-description TEXT
@@ -27,7 +27,7 @@ ${CONNECTION_HELP.split("\n\n")[0]}
   -o, --output FORMAT    text (default), json or markdown (the plan part)
   -h, --help             show this help
 
-${CONNECTION_HELP.split("\n\n")[1]}
+${ENVIRONMENT_HELP}
 `;
 
 export const applyCommand: Command = async (argv, io) => {
@@ -53,13 +53,11 @@ export const applyCommand: Command = async (argv, io) => {
     return 0;
   }
 
-  const totals = planTotals(plan, batchSize);
-  const changeCount =
-    totals.flagsToCreate + totals.flagsToUpdate + totals.targetsToAdd + totals.targetsToRemove;
-  if (changeCount > desired.policy.maxChanges && !values.force) {
+  const changes = changeCount(planTotals(plan, batchSize));
+  if (changes > desired.policy.maxChanges && !values.force) {
     throw new UserError(
       "RS_REFUSED",
-      `the plan has ${changeCount} changes, more than policy.maxChanges (${desired.policy.maxChanges}); nothing was applied`,
+      `the plan has ${changes} changes, more than policy.maxChanges (${desired.policy.maxChanges}); nothing was applied`,
       ["Review the plan, then run again with --force, or raise policy.maxChanges in the file."],
     );
   }
