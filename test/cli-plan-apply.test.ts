@@ -6,7 +6,7 @@ import { Ajv } from "ajv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
 import { countRequests } from "../src/plan/batches.js";
-import { runCli, writeFiles } from "./support/cli.js";
+import { eventually, runCli, writeFiles } from "./support/cli.js";
 
 let emulator: RunningEmulator;
 let env: Record<string, string>;
@@ -354,6 +354,37 @@ describe("apply under a hostile API", () => {
       ).toBeGreaterThan(0);
     } finally {
       await flaky.close();
+    }
+  });
+});
+
+describe("interrupting an apply", () => {
+  it("on SIGINT sends nothing more, lets the request in flight finish, and reports both", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const dir = await writeFiles({
+        "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b, c, d] }\n`,
+      });
+      // The server holds the first batch long enough for the signal to arrive while it is in flight.
+      emulator.setFaults({ script: [{ method: "PATCH", fault: "delay", delayMs: 1500 }] });
+      const env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
+      const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "2"], {
+        env,
+        onSpawn: async (child) => {
+          await eventually(() => emulator.stats().inFlight > 0);
+          child.kill("SIGINT");
+        },
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("Interrupted: sending nothing more");
+      expect(r.stdout).toContain("Apply stopped before every request was sent");
+      expect(r.stdout).toMatch(/not sent: Staging batch 2\/2/);
+      expect(emulator.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toEqual([
+        "a",
+        "b",
+      ]);
+    } finally {
+      await emulator.close();
     }
   });
 });

@@ -25,6 +25,8 @@ export interface ExecuteOptions {
   /** undefined = the app's default channels; [] = announce nowhere. */
   notifications?: Notification[];
   onRequestDone?: (outcome: RequestOutcome, done: number, total: number) => void;
+  /** Once aborted (Ctrl-C), nothing new is sent; requests in flight finish and are reported. */
+  signal?: AbortSignal;
 }
 
 export async function executeRequests(
@@ -43,7 +45,8 @@ export async function executeRequests(
       }),
     );
   }
-  return { ok: !run.failed, outcomes: outcomes.flat() };
+  const all = outcomes.flat();
+  return { ok: all.every((o) => o.status === "applied"), outcomes: all };
 }
 
 /** Consecutive requests of one phase, as chains: one chain per environment for targets, else one per request. */
@@ -83,7 +86,7 @@ class Run {
   ) {}
 
   async execute(request: WriteRequest): Promise<RequestOutcome[]> {
-    if (this.failed) return [this.finish({ request, status: "not-sent" })];
+    if (this.failed || this.options.signal?.aborted) return [this.finish({ request, status: "not-sent" })];
     try {
       await this.send(request);
       return [this.finish({ request, status: "applied" })];

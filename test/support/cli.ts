@@ -1,5 +1,5 @@
 // Runs the built CLI as a child process, the way a user or CI does.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,6 +19,8 @@ export function runCli(
     cwd?: string;
     input?: string;
     timeoutMs?: number;
+    /** Called once the process runs, e.g. to signal it when something happened. */
+    onSpawn?: (child: ChildProcess) => Promise<void> | void;
   } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
@@ -45,6 +47,7 @@ export function runCli(
       resolvePromise({ code, stdout, stderr });
     });
     child.stdin.end(options.input ?? "");
+    void Promise.resolve(options.onSpawn?.(child)).catch(reject);
   });
 }
 
@@ -57,4 +60,13 @@ export async function writeFiles(files: Record<string, string>): Promise<string>
   const dir = await tempDir();
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   return dir;
+}
+
+/** Resolves once `condition` holds, checked every few milliseconds: a wait for an event, not a fixed sleep. */
+export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -66,11 +66,27 @@ export const applyCommand: Command = async (argv, io) => {
   const firstFile = desired.files[0];
   const commit = firstFile ? await describeGitCommit(dirname(resolve(io.cwd, firstFile))) : undefined;
   const progress = startProgress(io);
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) {
+      // A second signal: give up waiting and die of it, as if no handler were installed.
+      process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    interrupt.abort();
+    io.stderr.write("\nInterrupted: sending nothing more, waiting for requests in flight (again to quit now).\n");
+  };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   const result = await executeRequests(client, plan.appId, toRequests(plan, batchSize), {
     changeDescription: changeDescription(values["change-description"], desired.changeDescription, commit),
     ...(desired.notifications !== undefined ? { notifications: desired.notifications } : {}),
     onRequestDone: (_outcome, done, total) => progress.update("Applying", done, total),
-  }).finally(() => progress.done());
+    signal: interrupt.signal,
+  }).finally(() => {
+    progress.done();
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+  });
 
   if (json) {
     io.stdout.write(
