@@ -1,0 +1,61 @@
+// The confirmation prompt on a terminal, driven in-process with terminal-like streams.
+import { PassThrough } from "node:stream";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.js";
+import type { CliIO } from "../src/cli/io.js";
+import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import { writeFiles } from "./support/cli.js";
+
+let emulator: RunningEmulator;
+beforeEach(async () => {
+  emulator = await startEmulator({ port: 0 });
+});
+afterEach(async () => {
+  await emulator.close();
+});
+
+function terminal(answer: string): { io: CliIO; out: () => string } {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true });
+  const stdout = Object.assign(new PassThrough(), { isTTY: true });
+  const stderr = new PassThrough();
+  let text = "";
+  let answered = false;
+  stdout.on("data", (d: Buffer) => {
+    text += d.toString();
+    // Answer once the question is on screen, like a person would.
+    if (!answered && text.includes("Only 'yes' is accepted")) {
+      answered = true;
+      stdin.write(`${answer}\n`);
+    }
+  });
+  stderr.resume();
+  const io: CliIO = {
+    stdin,
+    stdout,
+    stderr,
+    cwd: process.cwd(),
+    env: { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey, NO_COLOR: "1" },
+    now: () => new Date("2026-11-26T12:00:00Z"),
+  };
+  return { io, out: () => text };
+}
+
+describe("apply on a terminal", () => {
+  it.each([
+    { answer: "yes", code: 0, applied: true },
+    { answer: "y", code: 1, applied: false },
+    { answer: "no", code: 1, applied: false },
+  ])("answering '$answer' applies: $applied", async ({ answer, code, applied }) => {
+    const dir = await writeFiles({
+      "flags.yaml":
+        "version: 1\napp: apDemoApp01\nflags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [acme-corp] }\n",
+    });
+    const { io, out } = terminal(answer);
+    expect(await main(["apply", "-f", join(dir, "flags.yaml")], io)).toBe(code);
+    expect(out()).toContain("Apply these changes to app Acme (demo) (apDemoApp01)?");
+    expect(emulator.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toEqual(
+      applied ? ["acme-corp"] : [],
+    );
+  });
+});
