@@ -1,4 +1,7 @@
 // The emulator over real HTTP on loopback: every endpoint's shape, auth, errors, batches, versions, ids.
+import { execFile } from "node:child_process";
+import { request } from "node:http";
+import { promisify } from "node:util";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type {
@@ -32,6 +35,72 @@ beforeEach(async () => {
 afterEach(async () => {
   await emu.close();
 });
+
+/**
+ * POSTs a flag whose Content-Length announces `length` bytes, of which only `sent` are written (all of
+ * them when `sent` is that long), on a connection the client asks to close (no agent).
+ */
+function postAnnouncing(length: number, sent: Buffer): Promise<{ status: number; body: ApiErrorBody }> {
+  const url = new URL(emu.origin);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: "POST",
+        path: `/api${APP}/flags`,
+        agent: false,
+        headers: {
+          authorization: `Bearer ${emu.apiKey}`,
+          "content-type": "application/json",
+          "content-length": length,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as ApiErrorBody,
+          });
+          req.destroy();
+        });
+      },
+    );
+    req.on("error", reject);
+    if (sent.length >= length) req.end(sent);
+    else req.write(sent);
+  });
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Writes a 20 MiB body in one go with Connection: close, five times over; prints each answer's status
+ * and code, or the error (a reset that destroyed the answer shows as "write EPIPE" or "ECONNRESET").
+ */
+const CLOSING_CLIENT = `
+import { request } from "node:http";
+const size = 20 * 1024 * 1024;
+const body = Buffer.alloc(size, 0x20);
+const once = () => new Promise((resolve) => {
+  const req = request(process.env.TARGET, {
+    method: "POST",
+    agent: false,
+    headers: { authorization: "Bearer " + process.env.KEY, "content-type": "application/json", "content-length": size },
+  }, (res) => {
+    const chunks = [];
+    res.on("data", (c) => chunks.push(c));
+    res.on("end", () => resolve({ status: res.statusCode, code: JSON.parse(Buffer.concat(chunks)).error.code }));
+  });
+  req.on("error", (err) => resolve({ error: err.message }));
+  req.end(body);
+});
+const answers = [];
+for (let i = 0; i < 5; i++) answers.push(await once());
+console.log(JSON.stringify(answers));
+`;
 
 const targeting = async (flagKey: string, envId: string): Promise<FlagTargeting> =>
   (await api<FlagTargeting>(emu, "GET", `${APP}/flags/${seg(flagKey)}/targeting/${seg(envId)}`)).body;
@@ -262,6 +331,11 @@ describe("flags", () => {
       { key: "a", name: "x", stageId: "stNope" },
       { stageId: [expect.stringContaining("stNope")] },
     ],
+    [
+      "an owner who is not a member of the org",
+      { key: "a", name: "x", ownerUserId: "usNope" },
+      { ownerUserId: [expect.stringContaining("usNope")] },
+    ],
   ])("refuses a POST with %s (400 with issues)", async (_name, json, issues) => {
     const body = expectError(await api(emu, "POST", `${APP}/flags`, { json }), 400, "invalid_request");
     expect(body.issues).toEqual(issues);
@@ -325,6 +399,24 @@ describe("flags", () => {
       isArchived: [expect.stringContaining("Expected boolean")],
     });
     expectError(await api(emu, "PATCH", `${APP}/flags/dark-mode`, { json: { name: "x" } }), 404, "not_found");
+  });
+
+  it("refuses an owner who is not a member of the org, and changes nothing", async () => {
+    const flag = emu.store.getFlag(emu.appId, "dark-mode");
+    const before = JSON.stringify(emu.store.state);
+    const body = expectError(
+      await api(emu, "PATCH", `${APP}/flags/${flag.id}`, {
+        json: { name: "Renamed", ownerUserId: "usNope" },
+      }),
+      400,
+      "invalid_request",
+    );
+    expect(body.issues).toEqual({ ownerUserId: [expect.stringContaining("usNope")] });
+    expect(JSON.stringify(emu.store.state)).toBe(before);
+    const bob = await api<FlagAnswer>(emu, "PATCH", `${APP}/flags/${flag.id}`, {
+      json: { ownerUserId: "usBob" },
+    });
+    expect(bob.body.flag.owner).toMatchObject({ id: "usBob", name: "Bob Berg" });
   });
 });
 
@@ -563,7 +655,9 @@ describe("entity views", () => {
     expect((await targeting("dark-mode", "enStaging")).specificTargets.true?.userIds).toEqual(["user-1"]);
   });
 
-  it.each(["a/b?c#d%e ..", "..", ".", "%2e%2e", "space in id", "ünïcödé/💥", "?", "#", "%"])(
+  // " " and " padded " are ids like any other (non-empty, at most 256 characters): the batch endpoint
+  // must take them as the path does, or a target added through one could not be removed through the other.
+  it.each(["a/b?c#d%e ..", "..", ".", "%2e%2e", "space in id", "ünïcödé/💥", "?", "#", "%", " ", " padded "])(
     "keeps the id %j inside its path segment, through the entity and targeting endpoints",
     async (id) => {
       // Encode "." too, so that no dot segment exists in the raw path even for clients that would resolve it.
@@ -715,6 +809,26 @@ describe("HTTP errors", () => {
       "invalid_request",
     );
     expect(body.error.message).toMatch(/too large/);
+  });
+
+  it("answers a body announced over 1 MiB at once, without waiting for bytes that may never come", async () => {
+    const answer = await postAnnouncing(500 * 1024 * 1024, Buffer.from('{"key":'));
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toMatchObject({
+      code: "invalid_request",
+      message: expect.stringMatching(/too large/),
+    });
+  });
+
+  it("still delivers the 413 to a client that asked to close and writes a large body at once", async () => {
+    // The client runs in its own process, as a real one would: in this one, the event loop would
+    // read the answer before the connection's reset could destroy it.
+    const { stdout } = await execFileAsync(process.execPath, ["--input-type=module", "-e", CLOSING_CLIENT], {
+      env: { ...process.env, TARGET: `${emu.origin}/api${APP}/flags`, KEY: emu.apiKey },
+    });
+    expect(JSON.parse(stdout)).toEqual(Array(5).fill({ status: 413, code: "invalid_request" }));
+    // The emulator kept reading: the same server answers the next request normally.
+    expect((await api(emu, "GET", "/apps")).status).toBe(200);
   });
 
   it("answers unknown routes and paths outside /api with 404 and an error body", async () => {

@@ -60,5 +60,17 @@ export function compareText(a: string, b: string): number {
 /** A value quoted for a message, shortened so a 5 MiB string cannot flood the terminal. */
 export function quote(value: string, max = 60): string {
   const short = value.length > max ? `${value.slice(0, max)}…` : value;
-  return /^[\w.@:/+-]+$/u.test(short) ? `'${short}'` : JSON.stringify(short);
+  if (/^[\w.@:/+-]+$/u.test(short)) return `'${short}'`;
+  // Invisible characters (a BOM, a zero-width or no-break space) are spelt out, or the message
+  // would show the same text that it says is wrong.
+  return JSON.stringify(short).replace(INVISIBLE, codePoint);
 }
+
+/** U+FEFF -> \uFEFF, as JavaScript and JSON write it. */
+function codePoint(c: string): string {
+  const hex = (c.codePointAt(0) ?? 0).toString(16).toUpperCase();
+  return hex.length > 4 ? `\\u{${hex}}` : `\\u${hex.padStart(4, "0")}`;
+}
+
+/** Characters that print as nothing or as a plain space. */
+export const INVISIBLE = /[\p{Cf}\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/gu;

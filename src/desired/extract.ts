@@ -42,6 +42,8 @@ export interface FileAlias {
 
 export interface FileDesired {
   file: string;
+  /** Where the document starts: a missing top-level setting is reported here. */
+  at: SourceLocation;
   /** False when the document is not a map at all: the file then says nothing about settings. */
   isMap: boolean;
   /** `app:` is written, even if its value is invalid: then "app missing" would be a false alarm. */
@@ -59,6 +61,7 @@ export function extractFile(parsed: ParsedFile, isClean: (path: DataPath) => boo
   const { locator } = parsed;
   const result: FileDesired = {
     file: parsed.file,
+    at: locator.value([]),
     isMap: isRecord(parsed.value),
     mentionsApp: false,
     aliases: [],

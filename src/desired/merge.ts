@@ -63,7 +63,7 @@ export function mergeFiles(files: readonly FileDesired[], complete: boolean): Me
   const firstFile = files[0];
   if (!app && complete && firstFile && !files.some((f) => f.mentionsApp)) {
     const message = "no 'app' given: add 'app: <Reflag app id>' to one of the files";
-    diagnostics.push(diagnostic("error", "missing-app", message, wholeFile(firstFile.file)));
+    diagnostics.push(diagnostic("error", "missing-app", message, firstFile.at));
   }
 
   const environments: DesiredState["environments"] = Object.create(null) as DesiredState["environments"];
@@ -105,7 +105,7 @@ function toDesiredFlag(flag: FileFlag, resolve: (key: string) => string): Desire
   return desired;
 }
 
-/** File order, the first of repeated ids kept (the rules warn about the repeat). */
+/** File order; a repeated id is an error of the rules, and only its first entry is kept. */
 function toTargets(targets: readonly FileTarget[]): DesiredTarget[] {
   const seen = new Set<string>();
   const out: DesiredTarget[] = [];

@@ -5,6 +5,7 @@ import { diagnostic, quote, wholeFile } from "./diagnostics.js";
 import { expansionProblem, MAX_DEPTH, tooDeepAt } from "./limits.js";
 import type { Diagnostic, SourceLocation } from "./model.js";
 import { Locator } from "./positions.js";
+import { explainSyntaxErrors } from "./syntax.js";
 
 /** yaml's own guard (uses of an anchor times its nested aliases), behind expansionProblem's. */
 export const MAX_ALIAS_COUNT = 10_000;
@@ -30,7 +31,9 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-export function parseYaml(file: string, text: string): ParseResult {
+export function parseYaml(file: string, given: string): ParseResult {
+  // YAML counts a lone CR (old Mac line endings) as a line break; yaml does not. Same offsets.
+  const text = given.replace(/\r(?!\n)/g, "\n");
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
     return { diagnostics: [diagnostic("error", "yaml-too-deep", TOO_DEEP, positionIn(file, text, deep))] };
@@ -48,7 +51,11 @@ export function parseYaml(file: string, text: string): ParseResult {
   });
   const locator = new Locator(file, doc, lines, text);
   const diagnostics: Diagnostic[] = [
-    ...doc.errors.map((e) => yamlError(e, text, doc, locator)),
+    ...explainSyntaxErrors(text, doc.errors).map(({ offset, error, message }) =>
+      error && message === undefined
+        ? yamlError(error, offset, text, doc, locator)
+        : diagnostic("error", "yaml-syntax", `invalid YAML: ${message ?? error?.message ?? "syntax error"}`, locator.offset(offset)),
+    ),
     ...doc.warnings.map((w) =>
       diagnostic("warning", "yaml-warning", `YAML: ${sentence(w.message)}`, locator.offset(w.pos[0])),
     ),
@@ -61,13 +68,20 @@ export function parseYaml(file: string, text: string): ParseResult {
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     const message = "the file is empty: expected 'version: 1' and settings or flags";
-    return { diagnostics: [...diagnostics, diagnostic("error", "empty-file", message, wholeFile(file))] };
+    return { diagnostics: [...diagnostics, diagnostic("error", "empty-file", message, { file, line: 1, col: 1 })] };
   }
   const expansion = expansionProblem(doc.contents, (alias) => locator.target(alias));
   if (expansion) {
     // Without aliases only plain indentation can be that deep; with them, an anchor likely holds itself.
-    const failure =
-      expansion === "size" || locator.hasAliases()
+    const loop = locator.selfReferentialAlias();
+    const failure = loop
+      ? diagnostic(
+          "error",
+          "yaml-alias-limit",
+          `alias *${loop.source} is inside its own anchor &${loop.source}: it would repeat forever`,
+          locator.offset(loop.range?.[0] ?? 0),
+        )
+      : expansion === "size" || locator.hasAliases()
         ? diagnostic("error", "yaml-alias-limit", ALIAS_BOMB, wholeFile(file))
         : diagnostic("error", "yaml-too-deep", TOO_DEEP, wholeFile(file));
     return { diagnostics: [...diagnostics, failure] };
@@ -85,8 +99,14 @@ export function parseYaml(file: string, text: string): ParseResult {
   }
 }
 
-function yamlError(e: YAMLError, text: string, doc: Document.Parsed, locator: Locator): Diagnostic {
-  const at = locator.offset(e.pos[0]);
+function yamlError(
+  e: YAMLError,
+  offset: number,
+  text: string,
+  doc: Document.Parsed,
+  locator: Locator,
+): Diagnostic {
+  const at = locator.offset(offset);
   switch (e.code) {
     case "TAB_AS_INDENT":
       return diagnostic("error", "yaml-tab-indent", `a tab is used for indentation: ${SPACES_ONLY}`, at);
@@ -150,5 +170,5 @@ function sentence(message: string): string {
       .split("\n")[0]
       ?.replace(/ at line \d+, column \d+:?$/, "")
       .trim() ?? "";
-  return /^[A-Z][a-z]/.test(first) ? first.charAt(0).toLowerCase() + first.slice(1) : first;
+  return /^[A-Z]([a-z]| [a-z])/.test(first) ? first.charAt(0).toLowerCase() + first.slice(1) : first;
 }

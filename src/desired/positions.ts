@@ -26,10 +26,13 @@ export class Locator {
     private readonly text: string,
   ) {}
 
-  /** Where the value at `path` starts (or its nearest ancestor that exists). */
+  /**
+   * Where the value at `path` starts (or its nearest ancestor that exists). A value written as an
+   * alias (*name) is where the alias is written: that is the use that went wrong, not the anchor.
+   */
   value(path: DataPath): SourceLocation {
     const found = this.walk(path);
-    return this.offset(rangeStart(found.node) ?? rangeStart(found.key) ?? 0);
+    return this.offset(rangeStart(found.written) ?? rangeStart(found.node) ?? rangeStart(found.key) ?? 0);
   }
 
   /** Where the key of the last step of `path` starts; for a list item, where the item starts. */
@@ -54,30 +57,47 @@ export class Locator {
     return this.anchorMap().size > 0;
   }
 
+  /** The first alias that stands inside the node it refers to (&a [*a]), if any. */
+  selfReferentialAlias(): Alias | undefined {
+    for (const [alias, target] of this.anchorMap()) {
+      const inner = alias.range?.[0];
+      const range = target?.range;
+      if (inner !== undefined && range && inner >= range[0] && inner < range[2]) return alias;
+    }
+    return undefined;
+  }
+
   /** Aliases whose anchor is not defined before them, in document order. */
   unresolvedAliases(): Alias[] {
     return [...this.anchorMap()].filter(([, target]) => target === undefined).map(([alias]) => alias);
   }
 
-  private walk(path: DataPath): { node: Node | null | undefined; key: Node | null | undefined } {
-    let node: Node | null | undefined = this.deref(this.doc.contents);
+  /** `written` is the node as written at the last step: an alias, where `node` is its anchor. */
+  private walk(path: DataPath): {
+    node: Node | null | undefined;
+    key: Node | null | undefined;
+    written: Node | null | undefined;
+  } {
+    let written: Node | null | undefined = this.doc.contents;
+    let node: Node | null | undefined = this.deref(written);
     let key: Node | null | undefined;
     for (const step of path) {
       if (isMap(node)) {
         const pair = this.pairs(node).get(String(step));
         if (!pair) break;
         key = pair.key as Node | null;
-        node = this.deref(pair.value as Node | null);
+        written = pair.value as Node | null;
       } else if (isSeq(node)) {
         const item = node.items[Number(step)] as Node | null | undefined;
         if (item === undefined) break;
         key = item;
-        node = this.deref(item);
+        written = item;
       } else {
         break;
       }
+      node = this.deref(written);
     }
-    return { node, key };
+    return { node, key, written: isAlias(written) ? written : node };
   }
 
   /** The node an alias stands for: the last anchor of its name before it. */

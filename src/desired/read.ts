@@ -112,14 +112,20 @@ async function readOne(
 
 /** Bytes -> text: UTF-8 only, a UTF-8 BOM tolerated with a warning, binary files refused. */
 export function decodeText(file: string, bytes: Uint8Array): { text?: string; diagnostics: Diagnostic[] } {
-  const refuse = (code: string, message: string) => ({
-    diagnostics: [diagnostic("error", code, message, wholeFile(file))],
+  const refuse = (code: string, message: string, at = { line: 1, col: 1 }) => ({
+    diagnostics: [diagnostic("error", code, message, { file, ...at })],
   });
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return refuse("not-utf8", "the file is UTF-16 encoded: save it as UTF-8");
+  // With a byte order mark, or without one: ASCII text in UTF-16 has a NUL beside every letter.
+  const utf16 =
+    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (bytes[0] === 0xfe && bytes[1] === 0xff) ||
+    looksUtf16(bytes);
+  if (utf16) return refuse("not-utf8", "the file is UTF-16 encoded: save it as UTF-8");
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const message = "the file contains a NUL byte (here): it looks binary, not like YAML text";
+    return refuse("binary-file", message, positionOf(bytes, nul));
   }
-  if (bytes.includes(0))
-    return refuse("binary-file", "the file contains NUL bytes: it looks binary, not like YAML text");
   const diagnostics: Diagnostic[] = [];
   let body = bytes;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -137,6 +143,15 @@ export function decodeText(file: string, bytes: Uint8Array): { text?: string; di
     diagnostics.push(diagnostic("error", "not-utf8", message, { file, ...positionOf(body, bad) }));
     return { diagnostics };
   }
+}
+
+/** "ve" as UTF-16: 76 00 65 00 (little-endian) or 00 76 00 65 (big-endian); ASCII letters only. */
+function looksUtf16(bytes: Uint8Array): boolean {
+  if (bytes.length < 4 || bytes.length % 2 !== 0) return false;
+  const ascii = (b: number | undefined): boolean => b !== undefined && b >= 0x09 && b < 0x80;
+  const le = ascii(bytes[0]) && bytes[1] === 0 && ascii(bytes[2]) && bytes[3] === 0;
+  const be = bytes[0] === 0 && ascii(bytes[1]) && bytes[2] === 0 && ascii(bytes[3]);
+  return le || be;
 }
 
 /** Where decoding fails: prefix validity is monotone, so binary search over streaming decodes. */

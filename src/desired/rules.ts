@@ -1,7 +1,7 @@
 // Semantic rules: what the schema cannot say. Each rule is small and reports through diagnostics.
 import { isMap, isScalar } from "yaml";
 import { parseUntil } from "./dates.js";
-import { diagnostic, quote, whereFrom } from "./diagnostics.js";
+import { diagnostic, INVISIBLE, quote, whereFrom } from "./diagnostics.js";
 import type { FileDesired, FileEnvironment, FileFlag, FileTarget } from "./extract.js";
 import type { Diagnostic, SourceLocation } from "./model.js";
 import type { ParsedFile } from "./parse.js";
@@ -13,7 +13,9 @@ export const MAX_ID_LENGTH = 256;
 export function checkVersion(parsed: ParsedFile): Diagnostic | undefined {
   const root = parsed.doc.contents;
   const node = isMap(root) ? root.get("version", true) : undefined;
-  if (!isScalar(node) || typeof node.value !== "number" || node.value === SUPPORTED_VERSION) return undefined;
+  // 1.5 is no version at all: the schema says what is allowed.
+  if (!isScalar(node) || typeof node.value !== "number" || !Number.isInteger(node.value)) return undefined;
+  if (node.value === SUPPORTED_VERSION) return undefined;
   const newer = node.value > SUPPORTED_VERSION ? "; a newer reflag-sync may read it" : "";
   const message = `unsupported version ${node.value}: this reflag-sync reads 'version: ${SUPPORTED_VERSION}' files${newer}`;
   return diagnostic("error", "unsupported-version", message, parsed.locator.offset(node.range?.[0] ?? 0));
@@ -59,10 +61,13 @@ function checkTargets(
     }
     const first = seen.get(target.id);
     if (first) {
+      // Like a key given twice: a slip, and when the two disagree on `until` nobody can tell which is meant.
+      const untils = [first, target].map((t) => (t.until ? `until ${t.until.value}` : "without until"));
+      const differ = untils[0] !== untils[1] ? `, ${untils[0]} there and ${untils[1]} here` : "";
       const message =
         `${kind} ${quote(target.id)} is listed twice for flag ${quote(flag.key)} in ${quote(env.key)} ` +
-        `(first at ${whereFrom(target.at, first.at)}); the repeat is ignored`;
-      out.push(diagnostic("warning", "duplicate-target", message, target.at, [first.at]));
+        `(first at ${whereFrom(target.at, first.at)}${differ}): list each ${kind} once`;
+      out.push(diagnostic("error", "duplicate-target", message, target.at, [first.at]));
     } else {
       seen.set(target.id, target);
     }
@@ -88,6 +93,12 @@ function idProblem(what: string, id: string): { code: string; message: string } 
     return { code: "id-whitespace", message: `${what} ${shown} has leading or trailing spaces` };
   if (/\p{Cc}/u.test(id))
     return { code: "id-control-character", message: `${what} ${shown} contains a control character` };
+  // A zero-width joiner belongs in emoji; other invisible characters are pasted by accident.
+  const invisible = [...id.matchAll(INVISIBLE)].find(([c]) => c !== "\u200D")?.[0];
+  if (invisible !== undefined) {
+    const message = `${what} ${quote(id)} contains an invisible character (U+${(invisible.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}): retype it`;
+    return { code: "id-invisible-character", message };
+  }
   return undefined;
 }
 
@@ -96,19 +107,29 @@ export function aliasRules(
   aliases: ReadonlyMap<string, { at: SourceLocation; ref: { value: string; at: SourceLocation } }>,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const order = [...aliases.keys()];
   for (const [alias, { at, ref }] of aliases) {
     if (ref.value === alias) {
       const message = `alias ${quote(alias)} names itself: it is not needed`;
       out.push(diagnostic("warning", "alias-redundant", message, at));
       continue;
     }
-    // prod: Production, Production: Staging -> is "prod" Production or Staging? Neither guess is safe.
+    // prod: Production, Production: Staging -> is "prod" Production or Staging? Neither guess is
+    // safe. The later of the two lines made the clash, so it is reported there.
     for (const [other, definition] of aliases) {
       if (other === alias || definition.ref.value !== alias) continue;
-      const message =
-        `alias ${quote(alias)} shadows the environment ${quote(alias)} that alias ${quote(other)} ` +
-        `names (${whereFrom(at, definition.ref.at)}): an alias must not reuse an environment's name`;
-      out.push(diagnostic("error", "alias-shadows", message, at, [definition.ref.at]));
+      if (order.indexOf(other) > order.indexOf(alias)) {
+        // prod: Production, then p: prod -> an alias of an alias.
+        const message =
+          `alias ${quote(other)} names ${quote(alias)}, which is an alias itself (${whereFrom(definition.ref.at, at)}): ` +
+          `an alias must name an environment; write ${quote(`${other}: ${ref.value}`)}`;
+        out.push(diagnostic("error", "alias-shadows", message, definition.ref.at, [at]));
+      } else {
+        const message =
+          `alias ${quote(alias)} shadows the environment ${quote(alias)} that alias ${quote(other)} ` +
+          `names (${whereFrom(at, definition.ref.at)}): an alias must not reuse an environment's name`;
+        out.push(diagnostic("error", "alias-shadows", message, at, [definition.ref.at]));
+      }
     }
   }
   return out;

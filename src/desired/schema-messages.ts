@@ -2,7 +2,7 @@
 // an unknown key, the map for a missing key, the value otherwise.
 import type { ErrorObject } from "ajv";
 import { diagnostic, quote } from "./diagnostics.js";
-import type { Diagnostic } from "./model.js";
+import type { Diagnostic, SourceLocation } from "./model.js";
 import { pointerToPath } from "./positions.js";
 import type { DataPath, Locator } from "./positions.js";
 import { closest } from "./suggest.js";
@@ -36,14 +36,15 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
   const path = pointerToPath(e.instancePath);
   const label = describePath(path);
   const params = e.params as Record<string, unknown>;
-  const at = locator.value(path);
+  // `key:` with nothing after it: the key is what the eye finds, not the end of the line.
+  const at = e.data === null && locator.written(path) === "" ? locator.key(path) : locator.value(path);
   switch (e.keyword) {
     case "anyOf": {
       const message = `${label} must be an id (a string) or a map { id, until }, not ${describeValue(e.data)}`;
       return diagnostic("error", "wrong-type", message + quoteHint(e.data, path, locator), at);
     }
     case "type":
-      return typeError(e, path, label, locator);
+      return typeError(e, path, label, locator, at);
     case "required": {
       const missing = String(params.missingProperty);
       const message =
@@ -95,10 +96,15 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
   }
 }
 
-function typeError(e: ErrorObject, path: string[], label: string, locator: Locator): Diagnostic {
+function typeError(
+  e: ErrorObject,
+  path: string[],
+  label: string,
+  locator: Locator,
+  at: SourceLocation,
+): Diagnostic {
   const types = String((e.params as { type?: unknown }).type).split(",");
   const expected = types.map(describeType).join(" or ");
-  const at = locator.value(path);
   if (e.data === null) {
     if (path[0] === "environments" && path.length === 2) {
       return diagnostic(
@@ -116,8 +122,27 @@ function typeError(e: ErrorObject, path: string[], label: string, locator: Locat
     return diagnostic("error", "wrong-type", message, at);
   }
   const message = `${label} must be ${expected}, not ${describeValue(e.data)}`;
-  const hint = types.includes("string") ? quoteHint(e.data, path, locator) : "";
-  return diagnostic("error", "wrong-type", message + hint, at);
+  return diagnostic("error", "wrong-type", message + typeHint(e.data, path, types, locator), at);
+}
+
+/** How to write what was meant, for the mistakes people make. */
+function typeHint(value: unknown, path: string[], types: string[], locator: Locator): string {
+  if (types.includes("string")) return quoteHint(value, path, locator);
+  const inTargeting = path[0] === "flags" && path[2] === "targeting";
+  // Production: [acme-corp] -> the lists go under companies: and users:.
+  if (inTargeting && path.length === 4 && !isMap(value)) {
+    return " (write 'companies: [...]' and 'users: [...]' under it)";
+  }
+  // companies:\n  -acme-corp -> the dash needs a space to make a list item.
+  if (typeof value === "string" && /^-[^\s-]/.test(value) && types.includes("array")) {
+    return `: a list item needs a space after '-' (${quote(`- ${value.slice(1)}`)})`;
+  }
+  // companies: acme-corp -> a list of one.
+  if (inTargeting && path.length === 5 && types.includes("array") && !isMap(value) && !Array.isArray(value)) {
+    const written = locator.written(path) ?? String(value);
+    return written.length <= 60 ? `: write [${written}] for a list of one` : "";
+  }
+  return "";
 }
 
 function unknownKeyMessage(

@@ -95,12 +95,23 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     deps.stats.begin();
     try {
       let body: Body;
-      try {
-        body = await readBody(req);
-      } catch {
-        // The client went away while sending its body: nobody to answer.
-        req.socket.destroy();
-        return;
+      const announced = announcedLength(req);
+      if (announced > MAX_BODY_BYTES) {
+        // Too large by its own Content-Length: answer now rather than wait for bytes a client may
+        // never send, and drop the body as it arrives. The connection stays open meanwhile even if the
+        // client asked to close it: closing while it still writes would reset it, and a reset can
+        // destroy the answer before the client reads it. The client closes once its body is sent.
+        body = { data: Buffer.alloc(0), size: announced, truncated: false };
+        discardBody(req);
+        if (req.httpVersion === "1.1") res.shouldKeepAlive = true;
+      } else {
+        try {
+          body = await readBody(req);
+        } catch {
+          // The client went away while sending its body: nobody to answer.
+          req.socket.destroy();
+          return;
+        }
       }
       let match: RouteMatch<ApiHandler> | ApiProblem;
       try {
@@ -281,6 +292,22 @@ function send(res: ServerResponse, answer: Answer): number {
   });
   res.end(text);
   return answer.status;
+}
+
+/** The body size the request's Content-Length announces; 0 when it announces none (chunked, or no body). */
+function announcedLength(req: IncomingMessage): number {
+  const n = Number(req.headers["content-length"] ?? 0);
+  return Number.isSafeInteger(n) ? n : 0;
+}
+
+/** Drops the body of a request already answered; past MAX_DRAINED_BYTES, hangs up. */
+function discardBody(req: IncomingMessage): void {
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_DRAINED_BYTES) req.socket.destroy();
+  });
+  req.on("error", () => undefined);
 }
 
 /** Reads the whole body; past the limit it keeps reading but drops the bytes. Rejects if the client goes away. */

@@ -357,7 +357,11 @@ export class EmulatorStore {
   }
 
   private flagContext(app: StoredApp): FlagContext {
-    return { flagKeyFormat: app.flagKeyFormat, stageExists: (id) => app.stages.some((s) => s.id === id) };
+    return {
+      flagKeyFormat: app.flagKeyFormat,
+      stageExists: (id) => app.stages.some((s) => s.id === id),
+      memberExists: (id) => app.members.some((m) => m.id === id),
+    };
   }
 
   private batchContext(idx: AppIndex): BatchContext {

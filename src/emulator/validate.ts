@@ -96,7 +96,7 @@ function str(
   key: string,
   path: string,
   p: Problems,
-  opts: { required?: boolean; nullable?: boolean; nonEmpty?: boolean; max?: number } = {},
+  opts: { required?: boolean; nullable?: boolean; nonEmpty?: boolean; blankOk?: boolean; max?: number } = {},
 ): string | null | undefined {
   const at = join(path, key);
   if (!fields.has(key)) {
@@ -109,7 +109,7 @@ function str(
     p.add(at, `Expected string, received ${kind(value)}`);
     return undefined;
   }
-  if (opts.nonEmpty && value.trim() === "") p.add(at, "Must not be empty");
+  if (opts.nonEmpty && (opts.blankOk ? value : value.trim()) === "") p.add(at, "Must not be empty");
   else if (opts.max !== undefined && value.length > opts.max)
     p.add(at, `Must be at most ${opts.max} characters`);
   return value;
@@ -140,6 +140,8 @@ function notifications(fields: Map<string, unknown>, p: Problems): Notification[
 export interface FlagContext {
   flagKeyFormat: FlagKeyFormat;
   stageExists(stageId: string): boolean;
+  /** ownerUserId must name a member of the app's org, as stageId must name one of its stages. */
+  memberExists(userId: string): boolean;
 }
 
 function stage(
@@ -151,6 +153,19 @@ function stage(
   const stageId = str(fields, "stageId", path, p, { nonEmpty: true }) ?? undefined;
   if (stageId && !ctx.stageExists(stageId)) p.add(join(path, "stageId"), `Unknown stage: ${stageId}`);
   return stageId;
+}
+
+function owner(
+  fields: Map<string, unknown>,
+  path: string,
+  p: Problems,
+  ctx: FlagContext,
+  nullable: boolean,
+): string | null | undefined {
+  const userId = str(fields, "ownerUserId", path, p, { nullable, nonEmpty: true });
+  if (typeof userId === "string" && userId.trim() !== "" && !ctx.memberExists(userId))
+    p.add(join(path, "ownerUserId"), `Unknown user: ${userId}`);
+  return userId;
 }
 
 export function validateCreateFlag(body: unknown, ctx: FlagContext): Validated<CreateFlagBody> {
@@ -171,7 +186,7 @@ export function validateCreateFlag(body: unknown, ctx: FlagContext): Validated<C
   if (typeof description === "string") value.description = description;
   const stageId = stage(f, "", p, ctx);
   if (stageId !== undefined) value.stageId = stageId;
-  const ownerUserId = str(f, "ownerUserId", "", p, { nonEmpty: true });
+  const ownerUserId = owner(f, "", p, ctx, false);
   if (typeof ownerUserId === "string") value.ownerUserId = ownerUserId;
   const permanent = bool(f, "permanent", "", p);
   if (permanent !== undefined) value.permanent = permanent;
@@ -190,7 +205,7 @@ export function validateUpdateFlag(body: unknown, ctx: FlagContext): Validated<U
   if (typeof name === "string") value.name = name;
   const description = str(f, "description", "", p, { nullable: true });
   if (description !== undefined) value.description = description;
-  const ownerUserId = str(f, "ownerUserId", "", p, { nullable: true, nonEmpty: true });
+  const ownerUserId = owner(f, "", p, ctx, true);
   if (ownerUserId !== undefined) value.ownerUserId = ownerUserId;
   for (const key of ["permanent", "secret", "isArchived"] as const) {
     const b = bool(f, key, "", p);
@@ -270,9 +285,12 @@ export function validateSpecificTargets(body: unknown, ctx: BatchContext): Valid
           : "Give exactly one of companyId or userId",
       );
     }
-    const companyId = str(u, "companyId", path, p, { nonEmpty: true, max: MAX_ID_LENGTH });
+    // Company and user ids are the customer's own: any non-empty string up to the limit, " " included,
+    // as in a path (validateEntityId), so that whatever the targeting lists can also be removed.
+    const idRule = { nonEmpty: true, blankOk: true, max: MAX_ID_LENGTH };
+    const companyId = str(u, "companyId", path, p, idRule);
     if (typeof companyId === "string") return { flagKey: key, value, companyId };
-    const userId = str(u, "userId", path, p, { nonEmpty: true, max: MAX_ID_LENGTH });
+    const userId = str(u, "userId", path, p, idRule);
     return { flagKey: key, value, userId: userId ?? "" };
   });
   return p.result(withAnnouncement<SpecificTargetsBody>({ updates }, f, p));

@@ -52,7 +52,7 @@ export function flagHeader(app: StoredApp, f: StoredFlag): FlagHeader {
   return header;
 }
 
-/** An owner id nobody in the org has still renders, named by its id (the emulator keeps no user directory). */
+/** The API refuses unknown owners, but a hand-edited state file may name one: it renders, named by its id. */
 function owner(app: StoredApp, userId: string): FlagOwner {
   const member = app.members.find((m) => m.id === userId);
   return member ? { ...member } : { id: userId, name: userId, email: "" };
