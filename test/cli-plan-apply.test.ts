@@ -202,7 +202,10 @@ describe("plan and apply against the emulator", () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     const ajv = new Ajv({ strict: true, allErrors: true });
-    ajv.addSchema(JSON.parse(await readFile(join(import.meta.dirname, "..", "schemas", "plan.schema.json"), "utf8")), "plan");
+    ajv.addSchema(
+      JSON.parse(await readFile(join(import.meta.dirname, "..", "schemas", "plan.schema.json"), "utf8")),
+      "plan",
+    );
     const validateApply = ajv.getSchema("plan#/definitions/applyOutput")!;
     expect(validateApply(out), JSON.stringify(validateApply.errors)).toBe(true);
     expect(out.result.ok).toBe(false);

@@ -75,7 +75,9 @@ export const applyCommand: Command = async (argv, io) => {
       return;
     }
     interrupt.abort();
-    io.stderr.write("\nInterrupted: sending nothing more, waiting for requests in flight (again to quit now).\n");
+    io.stderr.write(
+      "\nInterrupted: sending nothing more, waiting for requests in flight (again to quit now).\n",
+    );
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   const result = await executeRequests(client, plan.appId, toRequests(plan, batchSize), {
