@@ -323,8 +323,8 @@ describe("apply under a hostile API", () => {
       expect(r.code).toBe(0);
       expect(small.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toHaveLength(100);
       const patches = small.stats().byRoute["PATCH /apps/:appId/flags/specific-targets/:envId"] ?? {};
-      // 100 refused, 2 × 50 refused, 4 × 25 applied.
-      expect(patches).toEqual({ "200": 4, "400": 3 });
+      // 100 refused ("at most 30 per request"), then 30 + 30 + 30 + 10 applied.
+      expect(patches).toEqual({ "200": 4, "400": 1 });
     } finally {
       await small.close();
     }

@@ -91,13 +91,17 @@ class Run {
       await this.send(request);
       return [this.finish({ request, status: "applied" })];
     } catch (err) {
-      if (request.kind === "targets" && request.changes.length > 1 && isBatchTooLarge(err)) {
-        // The service's batch limit is not published: halve the batch and go on.
-        this.total += 1;
-        const half = Math.ceil(request.changes.length / 2);
-        const first = await this.execute({ ...request, changes: request.changes.slice(0, half) });
-        const second = await this.execute({ ...request, changes: request.changes.slice(half) });
-        return [...first, ...second];
+      const limit = request.kind === "targets" ? batchLimitOf(err, request.changes.length) : undefined;
+      if (request.kind === "targets" && limit !== undefined) {
+        // The service's batch limit is not published: send the same changes in smaller batches.
+        const parts: WriteRequest[] = [];
+        for (let i = 0; i < request.changes.length; i += limit) {
+          parts.push({ ...request, changes: request.changes.slice(i, i + limit) });
+        }
+        this.total += parts.length - 1;
+        const outcomes: RequestOutcome[] = [];
+        for (const part of parts) outcomes.push(...(await this.execute(part)));
+        return outcomes;
       }
       this.failed = true;
       return [this.finish({ request, status: "failed", error: describeError(err) })];
@@ -134,12 +138,29 @@ class Run {
   }
 }
 
-function isBatchTooLarge(err: unknown): boolean {
-  const e = err as { status?: number; apiMessage?: string; message?: string };
-  return (
-    (e.status === 400 || e.status === 413) &&
-    /too (large|many|big)|batch size/i.test(e.apiMessage ?? e.message ?? "")
-  );
+/**
+ * When the service refuses a batch for its size, a smaller size to retry with: the limit it names
+ * ("at most 50"), else half. A 413, a message about size, or an issue on `updates` itself (not on
+ * one update) says so; a batch of one is never split.
+ */
+export function batchLimitOf(err: unknown, size: number): number | undefined {
+  if (size <= 1) return undefined;
+  const e = err as {
+    status?: number;
+    apiMessage?: string;
+    message?: string;
+    issues?: Record<string, string[]>;
+  };
+  const onUpdates = e.issues?.updates ?? [];
+  const texts = [e.apiMessage ?? e.message ?? "", ...onUpdates];
+  const aboutSize = texts.some((t) => /too (large|many|big)|batch size|at most \d+|maximum/i.test(t));
+  if (!(e.status === 413 || (e.status === 400 && (aboutSize || onUpdates.length > 0)))) return undefined;
+  for (const text of texts) {
+    const named = /at most (\d+)|maximum(?: of| is)? (\d+)|limit(?: of| is)? (\d+)/i.exec(text);
+    const n = Number(named?.[1] ?? named?.[2] ?? named?.[3]);
+    if (n >= 1 && n < size) return n;
+  }
+  return Math.ceil(size / 2);
 }
 
 function describeError(err: unknown): NonNullable<RequestOutcome["error"]> {
