@@ -122,7 +122,7 @@ describe("desired state", () => {
     expect(countTargets(state)).toBe(5);
   });
 
-  it("keeps the first of a repeated target, with a warning", () => {
+  it("refuses a repeated target, like a repeated key", () => {
     const { state, diagnostics } = validateDocuments(
       [
         {
@@ -140,8 +140,10 @@ describe("desired state", () => {
       ],
       { now: NOW },
     );
-    expect(diagnostics.map((d) => d.code)).toEqual(["duplicate-target"]);
-    expect(state?.flags[0]?.targeting[0]?.users.map((u) => u.id)).toEqual(["u1", "u2"]);
+    expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.code}`)).toEqual([
+      "7:25 error duplicate-target",
+    ]);
+    expect(state).toBeUndefined();
   });
 
   it("merges a directory: sorted *.yaml and *.yml files, no dot-files, no sub-directories", async () => {

@@ -127,12 +127,12 @@ describe("reflag-sync validate", () => {
 
   it.each([
     ["a missing file", {}, ["validate"], "flags.reflag.yaml: error: no such file or directory"],
-    ["an empty file", { "f.yaml": "" }, ["validate", "-f", "f.yaml"], "f.yaml: error: the file is empty"],
+    ["an empty file", { "f.yaml": "" }, ["validate", "-f", "f.yaml"], "f.yaml:1:1: error: the file is empty"],
     [
       "a binary file",
       { "f.yaml": "\u0000\u0001PNG" },
       ["validate", "-f", "f.yaml"],
-      "f.yaml: error: the file contains NUL bytes",
+      "f.yaml:1:1: error: the file contains a NUL byte",
     ],
     [
       "a directory without YAML",

@@ -31,12 +31,24 @@ const CASES: BadCase[] = [
   {
     name: "unclosed flow list",
     files: { "f.yaml": yaml(...HEAD, "flags: [a, b", "x: 1") },
-    expect: { file: "f.yaml", line: 4, col: 1, code: "yaml-syntax", message: "invalid YAML: flow sequence" },
+    expect: {
+      file: "f.yaml",
+      line: 3,
+      col: 8,
+      code: "yaml-syntax",
+      message: "the '[' opened here is never closed: end the list with ']'",
+    },
   },
   {
     name: "unclosed quote",
     files: { "f.yaml": yaml(...HEAD, 'changeDescription: "abc', "flags: {}") },
-    expect: { file: "f.yaml", line: 5, col: 1, code: "yaml-syntax", message: 'missing closing "quote' },
+    expect: {
+      file: "f.yaml",
+      line: 3,
+      col: 20,
+      code: "yaml-syntax",
+      message: 'the " opened here is never closed',
+    },
   },
   {
     name: "tab used for indentation",
@@ -121,10 +133,10 @@ const CASES: BadCase[] = [
     files: { "f.yaml": yaml(...HEAD, "anchors: &loop [*loop]") },
     expect: {
       file: "f.yaml",
-      line: 0,
-      col: 0,
+      line: 3,
+      col: 17,
       code: "yaml-alias-limit",
-      message: "an alias inside its own anchor",
+      message: "alias *loop is inside its own anchor &loop",
     },
   },
   {
@@ -358,7 +370,7 @@ const CASES: BadCase[] = [
   {
     name: "environment with no value",
     files: { "f.yaml": flagWith() },
-    expect: { file: "f.yaml", line: 6, col: 18, code: "wrong-type", message: "write {} for no targets" },
+    expect: { file: "f.yaml", line: 6, col: 7, code: "wrong-type", message: "write {} for no targets" },
   },
   {
     name: "time-bound target without id",
@@ -461,7 +473,7 @@ const CASES: BadCase[] = [
     expect: {
       file: "f.yaml",
       line: 4,
-      col: 8,
+      col: 3,
       code: "alias-empty",
       message: "alias 'prod' names no environment",
     },
@@ -507,8 +519,8 @@ const CASES: BadCase[] = [
       line: 7,
       col: 40,
       code: "duplicate-target",
-      message: "company 'acme-corp' is listed twice",
-      severity: "warning",
+      message:
+        "company 'acme-corp' is listed twice for flag 'new-checkout-flow' in 'Production' (first at line 7): list each company once",
     },
   },
   // Several files
@@ -568,18 +580,18 @@ const CASES: BadCase[] = [
   {
     name: "no app anywhere",
     files: { "a.yaml": yaml("version: 1", "flags: {}"), "b.yaml": yaml("version: 1") },
-    expect: { file: "a.yaml", line: 0, col: 0, code: "missing-app", message: "no 'app' given" },
+    expect: { file: "a.yaml", line: 1, col: 1, code: "missing-app", message: "no 'app' given" },
   },
   // Files and encodings
   {
     name: "empty file",
     files: { "f.yaml": "" },
-    expect: { file: "f.yaml", line: 0, col: 0, code: "empty-file", message: "the file is empty" },
+    expect: { file: "f.yaml", line: 1, col: 1, code: "empty-file", message: "the file is empty" },
   },
   {
     name: "comments only",
     files: { "f.yaml": yaml("# nothing here yet", "") },
-    expect: { file: "f.yaml", line: 0, col: 0, code: "empty-file", message: "the file is empty" },
+    expect: { file: "f.yaml", line: 1, col: 1, code: "empty-file", message: "the file is empty" },
   },
   {
     name: "missing file",
@@ -607,12 +619,12 @@ const CASES: BadCase[] = [
   {
     name: "UTF-16 file",
     files: { "f.yaml": Buffer.from(`\uFEFF${yaml(...HEAD)}`, "utf16le") },
-    expect: { file: "f.yaml", line: 0, col: 0, code: "not-utf8", message: "UTF-16" },
+    expect: { file: "f.yaml", line: 1, col: 1, code: "not-utf8", message: "UTF-16" },
   },
   {
     name: "binary file",
     files: { "f.yaml": new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]) },
-    expect: { file: "f.yaml", line: 0, col: 0, code: "binary-file", message: "NUL bytes" },
+    expect: { file: "f.yaml", line: 3, col: 1, code: "binary-file", message: "a NUL byte" },
   },
   {
     name: "Latin-1 text (not UTF-8)",
@@ -687,7 +699,7 @@ describe("reporting", () => {
       "16:9 error unknown-key",
       "17:17 error empty-id",
       "17:21 error id-whitespace",
-      "17:40 warning duplicate-target",
+      "17:40 error duplicate-target",
       "18:7 error duplicate-environment",
       "19:38 error invalid-date",
     ]);

@@ -1,6 +1,6 @@
 // YAML text -> document with positions and plain data; every YAML problem becomes a diagnostic.
-import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from "yaml";
-import type { Document, YAMLError } from "yaml";
+import { Composer, Document, LineCounter, Parser, YAMLParseError, isMap, isPair, isScalar, visit } from "yaml";
+import type { CST, YAMLError } from "yaml";
 import { diagnostic, quote, wholeFile } from "./diagnostics.js";
 import { expansionProblem, MAX_DEPTH, tooDeepAt } from "./limits.js";
 import type { Diagnostic, SourceLocation } from "./model.js";
@@ -39,27 +39,29 @@ export function parseYaml(file: string, given: string): ParseResult {
     return { diagnostics: [diagnostic("error", "yaml-too-deep", TOO_DEEP, positionIn(file, text, deep))] };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    // The core schema keeps 2026-12-31 a string even under a %YAML 1.1 directive.
-    schema: "core",
-    stringKeys: true,
-    uniqueKeys: true,
-    // "error" keeps MULTIPLE_DOCS reported; anything chattier would print to the console.
-    logLevel: "error",
-  });
+  const { doc, cst } = compose(text, lines);
   const locator = new Locator(file, doc, lines, text);
   const diagnostics: Diagnostic[] = [
-    ...explainSyntaxErrors(text, doc.errors).map(({ offset, error, message }) =>
+    ...explainSyntaxErrors(text, firstErrors(doc.errors), cst).map(({ offset, error, message }) =>
       error && message === undefined
         ? yamlError(error, offset, text, doc, locator)
-        : diagnostic("error", "yaml-syntax", `invalid YAML: ${message ?? error?.message ?? "syntax error"}`, locator.offset(offset)),
+        : diagnostic(
+            "error",
+            "yaml-syntax",
+            `invalid YAML: ${message ?? error?.message ?? "syntax error"}`,
+            locator.offset(offset),
+          ),
     ),
     ...doc.warnings.map((w) =>
       diagnostic("warning", "yaml-warning", `YAML: ${sentence(w.message)}`, locator.offset(w.pos[0])),
     ),
   ];
+  if (doc.errors.length > MAX_SYNTAX_ERRORS) {
+    const rest = doc.errors.length - MAX_SYNTAX_ERRORS;
+    const message = `and ${rest} more YAML error${rest === 1 ? "" : "s"} after this line; fix the first ones and run again`;
+    const last = firstErrors(doc.errors).at(-1)?.pos[0] ?? 0;
+    diagnostics.push(diagnostic("error", "yaml-syntax", message, locator.offset(last)));
+  }
   for (const alias of locator.unresolvedAliases()) {
     const at = locator.offset(alias.range?.[0] ?? 0);
     const message = `unknown alias *${alias.source}: define the anchor &${alias.source} before using it`;
@@ -68,7 +70,9 @@ export function parseYaml(file: string, given: string): ParseResult {
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     const message = "the file is empty: expected 'version: 1' and settings or flags";
-    return { diagnostics: [...diagnostics, diagnostic("error", "empty-file", message, { file, line: 1, col: 1 })] };
+    return {
+      diagnostics: [...diagnostics, diagnostic("error", "empty-file", message, { file, line: 1, col: 1 })],
+    };
   }
   const expansion = expansionProblem(doc.contents, (alias) => locator.target(alias));
   if (expansion) {
@@ -97,6 +101,62 @@ export function parseYaml(file: string, given: string): ParseResult {
       : diagnostic("error", "yaml-syntax", `invalid YAML: ${sentence(reason)}`, wholeFile(file));
     return { diagnostics: [...diagnostics, failure] };
   }
+}
+
+/** Syntax errors beyond these are not looked at: a garbled file yields one per character. */
+export const MAX_SYNTAX_ERRORS = 100;
+/** The parser stops after this many unparsable top-level tokens (5 MiB of "]" is 5 Mi errors). */
+const MAX_ERROR_TOKENS = 1000;
+
+const OPTIONS = {
+  prettyErrors: false,
+  // The core schema keeps 2026-12-31 a string even under a %YAML 1.1 directive.
+  schema: "core",
+  stringKeys: true,
+  uniqueKeys: true,
+  // "error" keeps MULTIPLE_DOCS reported; anything chattier would print to the console.
+  logLevel: "error",
+} as const;
+
+/**
+ * parseDocument, taken apart to keep the concrete syntax tree (for explaining syntax errors
+ * without parsing twice) and to stop early on a file that is nothing but errors.
+ */
+function compose(text: string, lines: LineCounter): { doc: Document.Parsed; cst: CST.Token[] } {
+  const cst: CST.Token[] = [];
+  const parser = new Parser(lines.addNewLine);
+  function* tokens(): Generator<CST.Token> {
+    let errorTokens = 0;
+    for (const token of parser.parse(text)) {
+      cst.push(token);
+      yield token;
+      if (token.type === "error" && ++errorTokens >= MAX_ERROR_TOKENS) return;
+    }
+  }
+  // Every YAML error is an Error: without this, a million of them capture a million stack traces.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    let doc: Document.Parsed | undefined;
+    for (const next of new Composer(OPTIONS).compose(tokens(), true, text.length)) {
+      if (!doc) {
+        doc = next;
+      } else {
+        const message = "Source contains multiple documents; please use YAML.parseAllDocuments()";
+        doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", message));
+        break;
+      }
+    }
+    return { doc: doc ?? (new Document(null, OPTIONS) as unknown as Document.Parsed), cst };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+/** The first MAX_SYNTAX_ERRORS errors, in the order of the text. */
+function firstErrors(errors: readonly YAMLError[]): YAMLError[] {
+  if (errors.length <= MAX_SYNTAX_ERRORS) return [...errors];
+  return [...errors].sort((a, b) => a.pos[0] - b.pos[0]).slice(0, MAX_SYNTAX_ERRORS);
 }
 
 function yamlError(

@@ -48,6 +48,20 @@ export class Locator {
     return this.text.slice(node.range[0], node.range[1]).trim();
   }
 
+  /**
+   * For a plain (unquoted) scalar written over several lines, where its second line starts: such
+   * an id is almost always a line indented too far, folded into the line above.
+   */
+  continuation(path: DataPath): SourceLocation | undefined {
+    const { node } = this.walk(path);
+    if (!isScalar(node) || node.type !== "PLAIN" || !node.range) return undefined;
+    const source = this.text.slice(node.range[0], node.range[1]);
+    const lineBreak = source.indexOf("\n");
+    if (lineBreak < 0) return undefined;
+    const rest = source.slice(lineBreak + 1);
+    return this.offset(node.range[0] + lineBreak + 1 + (rest.length - rest.trimStart().length));
+  }
+
   offset(offset: number): SourceLocation {
     const { line, col } = this.lines.linePos(offset);
     return { file: this.file, line: Math.max(line, 1), col: Math.max(col, 1) };

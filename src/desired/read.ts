@@ -117,13 +117,11 @@ export function decodeText(file: string, bytes: Uint8Array): { text?: string; di
   });
   // With a byte order mark, or without one: ASCII text in UTF-16 has a NUL beside every letter.
   const utf16 =
-    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
-    (bytes[0] === 0xfe && bytes[1] === 0xff) ||
-    looksUtf16(bytes);
+    (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || looksUtf16(bytes);
   if (utf16) return refuse("not-utf8", "the file is UTF-16 encoded: save it as UTF-8");
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    const message = "the file contains a NUL byte (here): it looks binary, not like YAML text";
+    const message = "the file contains a NUL byte: it looks binary, not like YAML text";
     return refuse("binary-file", message, positionOf(bytes, nul));
   }
   const diagnostics: Diagnostic[] = [];

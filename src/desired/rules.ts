@@ -5,6 +5,7 @@ import { diagnostic, INVISIBLE, quote, whereFrom } from "./diagnostics.js";
 import type { FileDesired, FileEnvironment, FileFlag, FileTarget } from "./extract.js";
 import type { Diagnostic, SourceLocation } from "./model.js";
 import type { ParsedFile } from "./parse.js";
+import type { DataPath } from "./positions.js";
 
 export const SUPPORTED_VERSION = 1;
 export const MAX_ID_LENGTH = 256;
@@ -152,4 +153,60 @@ export function environmentRules(flag: FileFlag, resolve: (key: string) => strin
     out.push(diagnostic("error", "duplicate-environment", message, env.at, [first.at]));
   }
   return out;
+}
+
+/**
+ * Ids and names that YAML read as one plain value over several lines: `- acme-corp` followed by a
+ * line `    - globex` indented too far gives the single id "acme-corp - globex", which is valid YAML
+ * and would silently target a company that does not exist.
+ */
+export function runOnRules(parsed: ParsedFile, isClean: (path: DataPath) => boolean): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const check = (what: string, path: DataPath, value: unknown): void => {
+    if (typeof value !== "string" || !isClean(path)) return;
+    const next = parsed.locator.continuation(path);
+    if (!next) return;
+    const message =
+      `${what} ${quote(value)} runs on into line ${next.line}: in YAML a line indented deeper than ` +
+      "the one above continues its text; indent it like its neighbours";
+    out.push(diagnostic("error", "run-on-value", message, next));
+  };
+  const data = parsed.value;
+  if (!isRecord(data)) return out;
+  check("app id", ["app"], data.app);
+  if (isRecord(data.environments)) {
+    for (const [alias, ref] of Object.entries(data.environments)) {
+      check(`environment of alias ${quote(alias)}`, ["environments", alias], ref);
+    }
+  }
+  if (Array.isArray(data.notifications)) {
+    data.notifications.forEach((n, i) => check("notification channel", ["notifications", i], n));
+  }
+  if (!isRecord(data.flags)) return out;
+  for (const [key, flag] of Object.entries(data.flags)) {
+    if (!isRecord(flag)) continue;
+    check("stage", ["flags", key, "stage"], flag.stage);
+    if (!isRecord(flag.targeting)) continue;
+    for (const [env, entry] of Object.entries(flag.targeting)) {
+      if (!isRecord(entry)) continue;
+      for (const [list, kind] of [
+        ["companies", "company id"],
+        ["users", "user id"],
+      ] as const) {
+        const targets = entry[list];
+        if (!Array.isArray(targets)) continue;
+        targets.forEach((target: unknown, i) => {
+          const path = ["flags", key, "targeting", env, list, i];
+          if (!isRecord(target)) return check(kind, path, target);
+          check(kind, [...path, "id"], target.id);
+          check("'until'", [...path, "until"], target.until);
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

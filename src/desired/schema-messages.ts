@@ -37,7 +37,10 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
   const label = describePath(path);
   const params = e.params as Record<string, unknown>;
   // `key:` with nothing after it: the key is what the eye finds, not the end of the line.
-  const at = e.data === null && locator.written(path) === "" ? locator.key(path) : locator.value(path);
+  const at =
+    (e.data === null && locator.written(path) === "") || misplacedHint(path)
+      ? locator.key(path)
+      : locator.value(path);
   switch (e.keyword) {
     case "anyOf": {
       const message = `${label} must be an id (a string) or a map { id, until }, not ${describeValue(e.data)}`;
@@ -114,7 +117,9 @@ function typeError(
         at,
       );
     }
-    const hint = path.length === 4 && path[2] === "targeting" ? " (write {} for no targets)" : "";
+    const hint =
+      misplacedHint(path) ||
+      (path.length === 4 && path[2] === "targeting" ? " (write {} for no targets)" : "");
     return diagnostic("error", "wrong-type", `${label} has no value: expected ${expected}${hint}`, at);
   }
   if (path.length === 0) {
@@ -127,6 +132,8 @@ function typeError(
 
 /** How to write what was meant, for the mistakes people make. */
 function typeHint(value: unknown, path: string[], types: string[], locator: Locator): string {
+  const misplaced = misplacedHint(path);
+  if (misplaced) return misplaced;
   if (types.includes("string")) return quoteHint(value, path, locator);
   const inTargeting = path[0] === "flags" && path[2] === "targeting";
   // Production: [acme-corp] -> the lists go under companies: and users:.
@@ -205,6 +212,19 @@ function describeValue(value: unknown): string {
   if (typeof value === "number") return `the number ${value}`;
   if (typeof value === "boolean") return String(value);
   return Array.isArray(value) ? "a list" : "a map";
+}
+
+/** A flag field read as a flag, a target list read as an environment: indented one level short. */
+function misplacedHint(path: string[]): string {
+  const [first, , field, env] = path;
+  if (first !== "flags") return "";
+  if (path.length === 2 && FLAG_FIELDS.includes(path[1] ?? "")) {
+    return ` ('${path[1]}' is a flag field: indent it under its flag)`;
+  }
+  if (path.length === 4 && field === "targeting" && TARGET_LISTS.includes(env ?? "")) {
+    return ` ('${env}' belongs under an environment: indent it under one)`;
+  }
+  return "";
 }
 
 /** YAML reads 42, 007 and true as numbers and booleans; text must be quoted to stay as written. */

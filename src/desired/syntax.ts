@@ -2,8 +2,7 @@
 // up, which is often a line or more after the mistake (an unclosed quote or bracket is only noticed
 // at the end of the file), and one mistake often yields several errors. This finds the cause,
 // moves the report there, and drops the errors that merely follow from it.
-import { Parser } from "yaml";
-import type { YAMLError } from "yaml";
+import type { CST, YAMLError } from "yaml";
 import { quote } from "./diagnostics.js";
 
 export interface SyntaxProblem {
@@ -15,52 +14,119 @@ export interface SyntaxProblem {
   message?: string;
 }
 
-/** Errors that only repeat, in parser words, another error at the same line. */
+/** Errors that only repeat, in parser words, another error on the same line. */
 const ECHOES = new Set(["MULTILINE_IMPLICIT_KEY", "NON_STRING_KEY"]);
 const NEEDS_VALUE = /^Implicit map keys need to be followed by map values/;
 
-export function explainSyntaxErrors(text: string, errors: readonly YAMLError[]): SyntaxProblem[] {
+export function explainSyntaxErrors(
+  text: string,
+  errors: readonly YAMLError[],
+  cst: readonly CST.Token[],
+): SyntaxProblem[] {
   // A tab in the indentation throws every later line off; the tab is the one thing to fix.
   const tabs = errors.filter((e) => e.code === "TAB_AS_INDENT");
   if (tabs.length > 0) return tabs.map((error) => ({ offset: error.pos[0], error }));
 
-  const unclosed = unclosedTokens(text);
-  const covered = (offset: number): boolean => unclosed.some((u) => offset >= u.offset && offset <= u.cascadeEnd);
-  const problems: SyntaxProblem[] = unclosed.map(({ offset, message }) => ({ offset, message }));
+  const unclosed = errors.length > 0 ? unclosedTokens(text, cst) : [];
+  const shifted = indentedFirstLine(text, errors);
+  const causes: Unclosed[] = shifted ? [...unclosed, shifted] : unclosed;
+  const covered = (error: YAMLError): boolean =>
+    unclosed.some((u) => error.pos[0] >= u.offset && error.pos[0] <= u.cascadeEnd) ||
+    (shifted !== undefined && indentation(lineAt(text, error.pos[0])) < shifted.indent);
 
+  const byStart = new Map<number, YAMLError[]>();
+  for (const error of errors) byStart.set(error.pos[0], [...(byStart.get(error.pos[0]) ?? []), error]);
   const dropped = new Set<YAMLError>();
   for (const error of errors) {
-    if (covered(error.pos[0])) dropped.add(error);
+    if (covered(error)) dropped.add(error);
     const sameStart = (code: string): boolean =>
-      errors.some((other) => other !== error && other.pos[0] === error.pos[0] && other.code === code);
+      (byStart.get(error.pos[0]) ?? []).some((other) => other !== error && other.code === code);
     // Inside [ ] or { }, a value running into the next line means a missing comma: said once.
     if (error.code === "MULTILINE_IMPLICIT_KEY" && sameStart("BLOCK_IN_FLOW")) dropped.add(error);
     // A value that runs on into an over-indented line is reported once, at that line.
     else if (error.code === "MULTILINE_IMPLICIT_KEY" && runsIntoNextLine(text, error) === "over-indented") {
-      for (const other of errors)
-        if (other !== error && other.pos[0] === error.pos[0] && other.code === "BLOCK_AS_IMPLICIT_KEY")
-          dropped.add(other);
+      for (const other of byStart.get(error.pos[0]) ?? [])
+        if (other !== error && other.code === "BLOCK_AS_IMPLICIT_KEY") dropped.add(other);
     }
   }
-  const kept = errors
-    .filter((e) => !dropped.has(e))
-    .map((error) => explainOne(text, error))
-    .map((p) => ({ ...p, offset: skipIndentation(text, p.offset) }));
-  const lineOf = (offset: number): number => text.slice(0, offset).split("\n").length;
-  const isEcho = (p: SyntaxProblem): boolean =>
-    p.error !== undefined && (ECHOES.has(p.error.code) || NEEDS_VALUE.test(p.error.message));
-  // On a line with a clear error, the echoes go; a line with echoes only keeps the first.
-  const echoed = new Set<number>();
-  for (const p of kept) {
-    const line = lineOf(p.offset);
-    if (isEcho(p)) {
-      const clear = [...kept, ...problems].some((q) => !isEcho(q) && lineOf(q.offset) === line);
-      if (clear || echoed.has(line)) continue;
-      echoed.add(line);
-    }
-    problems.push(p);
+  const candidates: SyntaxProblem[] = [
+    ...causes.map(({ offset, message }) => ({ offset, message })),
+    ...errors
+      .filter((e) => !dropped.has(e))
+      .map((error) => explainOne(text, error))
+      .map((p) => ({ ...p, offset: skipIndentation(text, p.offset) })),
+  ];
+  // One mistake per line: the parser's follow-on errors on the same line only add noise. The
+  // explained problem wins over the parser's words, and those over its echoes.
+  const rank = (p: SyntaxProblem): number =>
+    !p.error || (p.message !== undefined && !isEcho(p.error)) ? 0 : isEcho(p.error) ? 2 : 1;
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const best = new Map<number, SyntaxProblem>();
+  for (const p of candidates) {
+    const line = lineNumber(lineStarts, p.offset);
+    const current = best.get(line);
+    if (!current || rank(p) < rank(current) || (rank(p) === rank(current) && p.offset < current.offset))
+      best.set(line, p);
   }
-  return problems;
+  return [...best.values()];
+}
+
+function isEcho(error: YAMLError): boolean {
+  return ECHOES.has(error.code) || NEEDS_VALUE.test(error.message);
+}
+
+/**
+ * ` version: 1` then `app: ...`: the first line's stray indentation makes every top-level key
+ * after it an error. The first line is the one to fix.
+ */
+function indentedFirstLine(
+  text: string,
+  errors: readonly YAMLError[],
+): (Unclosed & { indent: number }) | undefined {
+  const lines = text.split("\n");
+  let offset = 0;
+  for (const line of lines) {
+    if (/^\s*(#.*)?\r?$/.test(line) || /^(%|---|\.\.\.)/.test(line)) {
+      offset += line.length + 1;
+      continue;
+    }
+    const indent = indentation(line);
+    const dedented = errors
+      .map((e) => e.pos[0])
+      .filter((at) => indentation(lineAt(text, at)) < indent)
+      .sort((a, b) => a - b)[0];
+    if (indent === 0 || dedented === undefined) return undefined;
+    // Only when the first line alone stands out; if several do, the later line may be the slip.
+    const between = text.slice(offset + line.length + 1, text.lastIndexOf("\n", dedented - 1) + 1);
+    if (between.split("\n").some((l) => !/^\s*(#.*)?\r?$/.test(l) && indentation(l) === indent)) return undefined;
+    return {
+      offset: offset + indent,
+      cascadeEnd: offset + indent,
+      indent,
+      message: `the first line is indented ${indent} space${indent === 1 ? "" : "s"} and the lines below it are not: top-level keys start at the beginning of the line`,
+    };
+  }
+  return undefined;
+}
+
+/** 1-based, by binary search over the offsets where lines start. */
+function lineNumber(lineStarts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if ((lineStarts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low + 1;
+}
+
+/** The whole line that `offset` is on. */
+function lineAt(text: string, offset: number): string {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  const end = text.indexOf("\n", offset);
+  return text.slice(start, end < 0 ? text.length : end);
 }
 
 function explainOne(text: string, error: YAMLError): SyntaxProblem {
@@ -82,6 +148,11 @@ function explainOne(text: string, error: YAMLError): SyntaxProblem {
       return plain;
     case "UNEXPECTED_TOKEN":
       return { offset, error, message: unexpectedToken(text, error) };
+    case "MISSING_CHAR":
+      if (/sequence item without - indicator/i.test(error.message)) {
+        return { offset, error, message: misalignedKey(text, skipIndentation(text, offset)) };
+      }
+      return plain;
     case "BAD_INDENT":
       if (/mapping items must start at the same column/i.test(error.message)) {
         return { offset, error, message: misalignedKey(text, offset) };
@@ -121,12 +192,17 @@ function unexpectedToken(text: string, error: YAMLError): string | undefined {
     return `this '${char}' closes nothing: is there one too many, or is its '${char === "]" ? "[" : "{"}' missing?`;
   }
   if (/Unexpected scalar at node end/.test(error.message)) {
+    // At the start of a line: a key that lines up with nothing above it.
+    if (/^\s*$/.test(text.slice(text.lastIndexOf("\n", offset - 1) + 1, offset))) {
+      return misalignedKey(text, offset);
+    }
     const before = text.slice(0, offset).trimEnd().slice(-1);
     const what = quote(restOfLine(text, offset));
     if (before === "'") {
       return `unexpected text ${what} after a closing ': inside '...' write '' for an apostrophe, or use "..." instead`;
     }
-    if (before === '"') return `unexpected text ${what} after a closing ": inside "..." write \\" for a quote`;
+    if (before === '"')
+      return `unexpected text ${what} after a closing ": inside "..." write \\" for a quote`;
     if (before === "]" || before === "}") return `unexpected text ${what} after the closing '${before}'`;
     return `unexpected text ${what} after the value`;
   }
@@ -146,17 +222,26 @@ function misalignedKey(text: string, offset: number): string {
   for (let i = lineIndex - 1; i >= 0 && limit > 0; i--) {
     const above = lines[i] ?? "";
     if (/^\s*(#.*)?\r?$/.test(above)) continue;
-    const n = indentation(above);
-    if (n >= limit) continue;
-    limit = n;
-    open.push({ indent: n, line: i + 1, listItem: /^\s*-(\s|$)/.test(above) });
+    // "    - id: u1" opens a list at 4 and a map at 6.
+    const dashes = /^(\s*)((?:-\s+)*)(\S?)/.exec(above);
+    const n = dashes?.[1]?.length ?? 0;
+    const content = n + (dashes?.[2]?.length ?? 0);
+    const columns: { indent: number; listItem: boolean }[] = [];
+    if (content > n && dashes?.[3]) columns.push({ indent: content, listItem: false });
+    columns.push({ indent: n, listItem: content > n });
+    for (const column of columns) {
+      if (column.indent >= limit) continue;
+      limit = column.indent;
+      open.push({ ...column, line: i + 1 });
+    }
   }
   const list = open.find((o) => o.indent === indent && o.listItem);
   if (list) {
     return `${key} stands among the items of the list above (line ${list.line}) without a '- ': a block holds either 'key: value' lines or '- item' lines, not both`;
   }
   const levels = [...new Set(open.map((o) => o.indent))];
-  const choices = levels.length > 1 ? `${levels.slice(0, -1).join(", ")} or ${levels.at(-1)}` : `${levels[0] ?? 0}`;
+  const choices =
+    levels.length > 1 ? `${levels.slice(0, -1).join(", ")} or ${levels.at(-1)}` : `${levels[0] ?? 0}`;
   return `${key} is indented ${indent} space${indent === 1 ? "" : "s"}, but the keys above it are indented ${choices}: line it up with the keys of its map`;
 }
 
@@ -188,7 +273,11 @@ function explainRunOn(text: string, error: YAMLError): SyntaxProblem | undefined
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   const holder = quote(text.slice(lineStart, start).trim().replace(/:$/, ""));
   const next = text.indexOf("\n", start) + 1;
-  const nextKey = quote(restOfLine(text, next).trim().replace(/:(\s.*)?$/, ""));
+  const nextKey = quote(
+    restOfLine(text, next)
+      .trim()
+      .replace(/:(\s.*)?$/, ""),
+  );
   return {
     offset: next,
     error,
@@ -212,13 +301,13 @@ interface TokenLike {
 }
 
 /** Quotes and flow brackets that are opened and never closed, found in yaml's concrete syntax tree. */
-function unclosedTokens(text: string): Unclosed[] {
+function unclosedTokens(text: string, cst: readonly CST.Token[]): Unclosed[] {
   const quotes: Unclosed[] = [];
   const brackets: { token: TokenLike; offset: number; cascadeEnd: number }[] = [];
-  for (const document of new Parser().parse(text)) {
+  for (const document of cst) {
     for (const token of tokens(document)) {
       if (typeof token.offset !== "number") continue;
-      const end = skipSpace(text, tokenEnd(token));
+      const end = (): number => skipSpace(text, tokenEnd(token));
       if (
         (token.type === "double-quoted-scalar" || token.type === "single-quoted-scalar") &&
         typeof token.source === "string" &&
@@ -227,11 +316,11 @@ function unclosedTokens(text: string): Unclosed[] {
         const q = token.source[0] ?? '"';
         quotes.push({
           offset: token.offset,
-          cascadeEnd: end,
+          cascadeEnd: end(),
           message: `the ${q} opened here is never closed: end the text with ${q}`,
         });
       } else if (token.type === "flow-collection" && !closesFlow(token)) {
-        brackets.push({ token, offset: token.offset, cascadeEnd: end });
+        brackets.push({ token, offset: token.offset, cascadeEnd: end() });
       }
     }
   }
@@ -262,7 +351,8 @@ function* tokens(root: unknown): Generator<TokenLike> {
       for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]);
     } else if (typeof next === "object" && next !== null) {
       if ("type" in next) yield next as TokenLike;
-      for (const value of Object.values(next)) if (typeof value === "object" && value !== null) stack.push(value);
+      for (const value of Object.values(next))
+        if (typeof value === "object" && value !== null) stack.push(value);
     }
   }
 }

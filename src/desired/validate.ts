@@ -7,7 +7,7 @@ import { mergeFiles } from "./merge.js";
 import type { DesiredState, Diagnostic } from "./model.js";
 import { parseYaml } from "./parse.js";
 import type { SourceText } from "./read.js";
-import { checkVersion, fileRules } from "./rules.js";
+import { checkVersion, fileRules, runOnRules } from "./rules.js";
 import { checkSchema } from "./schema.js";
 
 export interface ValidateOptions {
@@ -45,7 +45,7 @@ export function validateDocuments(sources: readonly SourceText[], options: Valid
       continue;
     }
     const schema = checkSchema(parsed);
-    diagnostics.push(...schema.diagnostics);
+    diagnostics.push(...schema.diagnostics, ...runOnRules(parsed, schema.isClean));
     const file = extractFile(parsed, schema.isClean);
     if (!file.isMap) complete = false;
     diagnostics.push(...fileRules(file));
