@@ -237,6 +237,35 @@ const CASES: Case[] = [
       { line: 5, col: 15, code: "wrong-type", message: "'archived' of flag 'x' must be true or false" },
     ],
   },
+  {
+    name: "a time-bound target's until between two columns",
+    files: inProduction("        users:", "          - id: u1", "           until: 2027-01-01"),
+    errors: [
+      {
+        line: 9,
+        col: 12,
+        code: "yaml-syntax",
+        message: "'until' is indented 11 spaces, but the keys above it are indented 12, 10, 8, 6, 4, 2 or 0",
+      },
+    ],
+  },
+  {
+    name: "a stray space before the first key",
+    files: yaml(" version: 1", "app: ap1", "flags: {}"),
+    errors: [{ line: 1, col: 2, code: "yaml-syntax", message: "the first line is indented 1 space" }],
+  },
+  {
+    name: "a top-level key less indented than the ones above",
+    files: yaml("  version: 1", "  app: ap1", "flags: {}"),
+    errors: [
+      {
+        line: 3,
+        col: 1,
+        code: "yaml-syntax",
+        message: "'flags' is indented 0 spaces, but the keys above it are indented 2",
+      },
+    ],
+  },
   // Encodings: a place, not just the file.
   {
     name: "a NUL byte in a comment",
@@ -511,6 +540,34 @@ describe("broken files are reported where the mistake is", () => {
       });
       expect(d?.message).toContain(want.message);
     });
+  });
+});
+
+describe("files that are all errors", () => {
+  it("stops after the first hundred, quickly, on a file of stray brackets", async () => {
+    const started = Date.now();
+    const diagnostics = await load(`${"]".repeat(1024 * 1024)}\n`);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toEqual([
+      "1:1 yaml-syntax",
+      "1:1 yaml-too-many-errors",
+    ]);
+  });
+
+  it("shows a hundred errors and says that more follow", async () => {
+    const diagnostics = await load(`x: "abc\n${'- "q\n'.repeat(20_000)}`);
+    expect(diagnostics).toHaveLength(101);
+    expect(diagnostics.at(-1)).toMatchObject({ line: 100, code: "yaml-too-many-errors" });
+  });
+
+  it("checks for repeated keys in linear time", async () => {
+    const flags = Array.from({ length: 50_000 }, (_, i) => `  flag-${i}: {}`);
+    const started = Date.now();
+    const diagnostics = await load(yaml(...HEAD, "flags:", ...flags, "  flag-7: {}"));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(diagnostics.map((d) => `${formatDiagnostic(d)} [${d.code}]`)).toEqual([
+      "f.yaml:50004:3: error: flag 'flag-7' is given twice in this map (first at line 11) [duplicate-key]",
+    ]);
   });
 });
 

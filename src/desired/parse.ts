@@ -1,5 +1,15 @@
 // YAML text -> document with positions and plain data; every YAML problem becomes a diagnostic.
-import { Composer, Document, LineCounter, Parser, YAMLParseError, isMap, isPair, isScalar, visit } from "yaml";
+import {
+  Composer,
+  Document,
+  LineCounter,
+  Parser,
+  YAMLParseError,
+  isMap,
+  isPair,
+  isScalar,
+  visit,
+} from "yaml";
 import type { CST, YAMLError } from "yaml";
 import { diagnostic, quote, wholeFile } from "./diagnostics.js";
 import { expansionProblem, MAX_DEPTH, tooDeepAt } from "./limits.js";
@@ -41,26 +51,31 @@ export function parseYaml(file: string, given: string): ParseResult {
   const lines = new LineCounter();
   const { doc, cst } = compose(text, lines);
   const locator = new Locator(file, doc, lines, text);
+  const duplicates = withoutStackTraces(() => duplicateKeys(doc, locator));
+  const problems = explainSyntaxErrors(text, firstErrors(doc.errors), cst).sort(
+    (a, b) => a.offset - b.offset,
+  );
   const diagnostics: Diagnostic[] = [
-    ...explainSyntaxErrors(text, firstErrors(doc.errors), cst).map(({ offset, error, message }) =>
-      error && message === undefined
-        ? yamlError(error, offset, text, doc, locator)
-        : diagnostic(
-            "error",
-            "yaml-syntax",
-            `invalid YAML: ${message ?? error?.message ?? "syntax error"}`,
-            locator.offset(offset),
-          ),
-    ),
+    ...problems
+      .slice(0, MAX_SYNTAX_ERRORS)
+      .map(({ offset, error, message }) =>
+        error && message === undefined
+          ? yamlError(error, offset, text, duplicates, locator)
+          : diagnostic(
+              "error",
+              "yaml-syntax",
+              `invalid YAML: ${message ?? error?.message ?? "syntax error"}`,
+              locator.offset(offset),
+            ),
+      ),
     ...doc.warnings.map((w) =>
       diagnostic("warning", "yaml-warning", `YAML: ${sentence(w.message)}`, locator.offset(w.pos[0])),
     ),
   ];
-  if (doc.errors.length > MAX_SYNTAX_ERRORS) {
-    const rest = doc.errors.length - MAX_SYNTAX_ERRORS;
-    const message = `and ${rest} more YAML error${rest === 1 ? "" : "s"} after this line; fix the first ones and run again`;
-    const last = firstErrors(doc.errors).at(-1)?.pos[0] ?? 0;
-    diagnostics.push(diagnostic("error", "yaml-syntax", message, locator.offset(last)));
+  if (doc.errors.length > MAX_SYNTAX_ERRORS || problems.length > MAX_SYNTAX_ERRORS) {
+    const message = "more YAML errors after this line are not shown: fix these first and run again";
+    const last = problems[Math.min(problems.length, MAX_SYNTAX_ERRORS) - 1]?.offset ?? 0;
+    diagnostics.push(diagnostic("error", "yaml-too-many-errors", message, locator.offset(last)));
   }
   for (const alias of locator.unresolvedAliases()) {
     const at = locator.offset(alias.range?.[0] ?? 0);
@@ -113,7 +128,8 @@ const OPTIONS = {
   // The core schema keeps 2026-12-31 a string even under a %YAML 1.1 directive.
   schema: "core",
   stringKeys: true,
-  uniqueKeys: true,
+  // Checked by duplicateKeys, in linear time.
+  uniqueKeys: false,
   // "error" keeps MULTIPLE_DOCS reported; anything chattier would print to the console.
   logLevel: "error",
 } as const;
@@ -133,10 +149,7 @@ function compose(text: string, lines: LineCounter): { doc: Document.Parsed; cst:
       if (token.type === "error" && ++errorTokens >= MAX_ERROR_TOKENS) return;
     }
   }
-  // Every YAML error is an Error: without this, a million of them capture a million stack traces.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
+  return withoutStackTraces(() => {
     let doc: Document.Parsed | undefined;
     for (const next of new Composer(OPTIONS).compose(tokens(), true, text.length)) {
       if (!doc) {
@@ -148,6 +161,15 @@ function compose(text: string, lines: LineCounter): { doc: Document.Parsed; cst:
       }
     }
     return { doc: doc ?? (new Document(null, OPTIONS) as unknown as Document.Parsed), cst };
+  });
+}
+
+/** Every YAML error is an Error: a million of them would capture a million stack traces. */
+function withoutStackTraces<T>(run: () => T): T {
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return run();
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
@@ -163,15 +185,18 @@ function yamlError(
   e: YAMLError,
   offset: number,
   text: string,
-  doc: Document.Parsed,
+  duplicates: ReadonlyMap<number, string>,
   locator: Locator,
 ): Diagnostic {
   const at = locator.offset(offset);
   switch (e.code) {
     case "TAB_AS_INDENT":
       return diagnostic("error", "yaml-tab-indent", `a tab is used for indentation: ${SPACES_ONLY}`, at);
-    case "DUPLICATE_KEY":
-      return diagnostic("error", "duplicate-key", duplicateKeyMessage(doc, e.pos[0], locator), at);
+    case "DUPLICATE_KEY": {
+      const message =
+        duplicates.get(e.pos[0]) ?? "a key appears twice in one map: each key may be given once";
+      return diagnostic("error", "duplicate-key", message, at);
+    }
     case "MULTIPLE_DOCS":
       return diagnostic("error", "yaml-syntax", `a flags file holds one YAML document: ${ONE_DOCUMENT}`, at);
     default: {
@@ -183,32 +208,34 @@ function yamlError(
   }
 }
 
-/** Names the repeated key and where it first appeared. */
-function duplicateKeyMessage(doc: Document.Parsed, offset: number, locator: Locator): string {
-  let message = "a key appears twice in one map: each key may be given once";
+/**
+ * Keys given twice in one map, as yaml's own DUPLICATE_KEY errors. yaml's uniqueKeys compares
+ * each key with every earlier one, which takes minutes on a large file; this is one pass.
+ */
+function duplicateKeys(doc: Document.Parsed, locator: Locator): Map<number, string> {
+  const messages = new Map<number, string>();
+  const flags: unknown = isMap(doc.contents) ? doc.contents.get("flags", true) : undefined;
   visit(doc, {
     Map: (_key, map) => {
       const seen = new Map<string, number>();
       for (const pair of map.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const name = String(pair.key.value);
-        const start = pair.key.range?.[0] ?? -1;
+        const start = pair.key.range?.[0] ?? 0;
         const first = seen.get(name);
-        if (start === offset && first !== undefined) {
-          const kind = isFlagsMap(doc, map) ? "flag" : "key";
-          message = `${kind} ${quote(name)} is given twice in this map (first at line ${locator.offset(first).line})`;
-          return visit.BREAK;
+        if (first === undefined) {
+          seen.set(name, start);
+          continue;
         }
-        if (first === undefined) seen.set(name, start);
+        const kind = map === flags ? "flag" : "key";
+        const message = `${kind} ${quote(name)} is given twice in this map (first at line ${locator.offset(first).line})`;
+        messages.set(start, message);
+        const end = pair.key.range?.[1] ?? start;
+        doc.errors.push(new YAMLParseError([start, end], "DUPLICATE_KEY", "Map keys must be unique"));
       }
-      return undefined;
     },
   });
-  return message;
-}
-
-function isFlagsMap(doc: Document.Parsed, map: unknown): boolean {
-  return isMap(doc.contents) && doc.contents.get("flags", true) === map;
+  return messages;
 }
 
 /** For the one problem found before the parser (and its line counter) runs. */

@@ -14,6 +14,9 @@ export interface SyntaxProblem {
   message?: string;
 }
 
+/** Enough to report; a garbled file has one per line. */
+const MAX_UNCLOSED = 200;
+
 /** Errors that only repeat, in parser words, another error on the same line. */
 const ECHOES = new Set(["MULTILINE_IMPLICIT_KEY", "NON_STRING_KEY"]);
 const NEEDS_VALUE = /^Implicit map keys need to be followed by map values/;
@@ -99,7 +102,8 @@ function indentedFirstLine(
     if (indent === 0 || dedented === undefined) return undefined;
     // Only when the first line alone stands out; if several do, the later line may be the slip.
     const between = text.slice(offset + line.length + 1, text.lastIndexOf("\n", dedented - 1) + 1);
-    if (between.split("\n").some((l) => !/^\s*(#.*)?\r?$/.test(l) && indentation(l) === indent)) return undefined;
+    if (between.split("\n").some((l) => !/^\s*(#.*)?\r?$/.test(l) && indentation(l) === indent))
+      return undefined;
     return {
       offset: offset + indent,
       cascadeEnd: offset + indent,
@@ -306,6 +310,8 @@ function unclosedTokens(text: string, cst: readonly CST.Token[]): Unclosed[] {
   const brackets: { token: TokenLike; offset: number; cascadeEnd: number }[] = [];
   for (const document of cst) {
     for (const token of tokens(document)) {
+      // A file of stray quotes would otherwise yield one problem per line, and quadratic work.
+      if (quotes.length + brackets.length >= MAX_UNCLOSED) break;
       if (typeof token.offset !== "number") continue;
       const end = (): number => skipSpace(text, tokenEnd(token));
       if (
