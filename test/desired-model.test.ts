@@ -122,7 +122,7 @@ describe("desired state", () => {
     expect(countTargets(state)).toBe(5);
   });
 
-  it("refuses a repeated target, like a repeated key", () => {
+  it("warns about a plainly repeated target and ignores the repeat", () => {
     const { state, diagnostics } = validateDocuments(
       [
         {
@@ -141,9 +141,9 @@ describe("desired state", () => {
       { now: NOW },
     );
     expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.code}`)).toEqual([
-      "7:25 error duplicate-target",
+      "7:25 warning duplicate-target",
     ]);
-    expect(state).toBeUndefined();
+    expect(state?.flags[0]?.targeting[0]?.users.map((u) => u.id)).toEqual(["u1", "u2"]);
   });
 
   it("merges a directory: sorted *.yaml and *.yml files, no dot-files, no sub-directories", async () => {

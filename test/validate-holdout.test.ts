@@ -395,9 +395,14 @@ const CASES: Case[] = [
   },
   // Rules.
   {
-    name: "a repeated target",
-    files: inProduction("        users:", "          - user-1", "          - user-2", "          - user-1"),
-    errors: [{ line: 10, col: 13, code: "duplicate-target", message: "user 'user-1' is listed twice" }],
+    name: "a repeated target whose copies disagree on until",
+    files: inProduction(
+      "        users:",
+      "          - { id: user-1, until: 2027-01-01 }",
+      "          - user-2",
+      "          - { id: user-1, until: 2027-02-01 }",
+    ),
+    errors: [{ line: 10, col: 19, code: "duplicate-target", message: "user 'user-1' is listed twice" }],
   },
   {
     name: "a target both time-bound and not",

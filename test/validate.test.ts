@@ -520,7 +520,8 @@ const CASES: BadCase[] = [
       col: 40,
       code: "duplicate-target",
       message:
-        "company 'acme-corp' is listed twice for flag 'new-checkout-flow' in 'Production' (first at line 7): list each company once",
+        "company 'acme-corp' is listed twice for flag 'new-checkout-flow' in 'Production' (first at line 7); the repeat is ignored",
+      severity: "warning",
     },
   },
   // Several files
@@ -699,7 +700,7 @@ describe("reporting", () => {
       "16:9 error unknown-key",
       "17:17 error empty-id",
       "17:21 error id-whitespace",
-      "17:40 error duplicate-target",
+      "17:40 warning duplicate-target",
       "18:7 error duplicate-environment",
       "19:38 error invalid-date",
     ]);

@@ -62,13 +62,15 @@ function checkTargets(
     }
     const first = seen.get(target.id);
     if (first) {
-      // Like a key given twice: a slip, and when the two disagree on `until` nobody can tell which is meant.
+      // A plain repeat is a harmless slip (a warning; the repeat is ignored), but when the two
+      // disagree on `until` nobody can tell which is meant, so that is an error.
       const untils = [first, target].map((t) => (t.until ? `until ${t.until.value}` : "without until"));
-      const differ = untils[0] !== untils[1] ? `, ${untils[0]} there and ${untils[1]} here` : "";
+      const differ = untils[0] !== untils[1];
       const message =
         `${kind} ${quote(target.id)} is listed twice for flag ${quote(flag.key)} in ${quote(env.key)} ` +
-        `(first at ${whereFrom(target.at, first.at)}${differ}): list each ${kind} once`;
-      out.push(diagnostic("error", "duplicate-target", message, target.at, [first.at]));
+        `(first at ${whereFrom(target.at, first.at)}${differ ? `, ${untils[0]} there and ${untils[1]} here` : ""})` +
+        (differ ? `: list each ${kind} once` : "; the repeat is ignored");
+      out.push(diagnostic(differ ? "error" : "warning", "duplicate-target", message, target.at, [first.at]));
     } else {
       seen.set(target.id, target);
     }
