@@ -15,21 +15,24 @@ afterEach(async () => {
   await emulator.close();
 });
 
-function terminal(answer: string): { io: CliIO; out: () => string } {
+/** A terminal: stdin and stderr are TTYs; the question appears on stderr; `null` answers with Ctrl-D. */
+function terminal(answer: string | null): { io: CliIO; out: () => string; err: () => string } {
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
-  const stdout = Object.assign(new PassThrough(), { isTTY: true });
-  const stderr = new PassThrough();
-  let text = "";
+  const stdout = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), { isTTY: true });
+  let out = "";
+  let err = "";
   let answered = false;
-  stdout.on("data", (d: Buffer) => {
-    text += d.toString();
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  stderr.on("data", (d: Buffer) => {
+    err += d.toString();
     // Answer once the question is on screen, like a person would.
-    if (!answered && text.includes("Only 'yes' is accepted")) {
+    if (!answered && err.includes("Only 'yes' is accepted")) {
       answered = true;
-      stdin.write(`${answer}\n`);
+      if (answer === null) stdin.end();
+      else stdin.write(`${answer}\n`);
     }
   });
-  stderr.resume();
   const io: CliIO = {
     stdin,
     stdout,
@@ -38,7 +41,7 @@ function terminal(answer: string): { io: CliIO; out: () => string } {
     env: { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey, NO_COLOR: "1" },
     now: () => new Date("2026-11-26T12:00:00Z"),
   };
-  return { io, out: () => text };
+  return { io, out: () => out, err: () => err };
 }
 
 describe("apply on a terminal", () => {
@@ -46,14 +49,18 @@ describe("apply on a terminal", () => {
     { answer: "yes", code: 0, applied: true },
     { answer: "y", code: 1, applied: false },
     { answer: "no", code: 1, applied: false },
+    { answer: null, code: 1, applied: false },
   ])("answering '$answer' applies: $applied", async ({ answer, code, applied }) => {
     const dir = await writeFiles({
       "flags.yaml":
         "version: 1\napp: apDemoApp01\nflags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [acme-corp] }\n",
     });
-    const { io, out } = terminal(answer);
+    const { io, out, err } = terminal(answer);
     expect(await main(["apply", "-f", join(dir, "flags.yaml")], io)).toBe(code);
-    expect(out()).toContain("Apply these changes to app Acme (demo) (apDemoApp01)?");
+    expect(out()).toContain("~ flag dark-mode");
+    expect(err()).toContain("Apply these changes to app Acme (demo) (apDemoApp01)?");
+    if (!applied) expect(err()).toContain("apply cancelled; nothing was applied");
+    expect(err()).not.toContain("internal error");
     expect(emulator.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toEqual(
       applied ? ["acme-corp"] : [],
     );

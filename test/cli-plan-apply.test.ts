@@ -382,7 +382,7 @@ describe("interrupting an apply", () => {
           child.kill("SIGINT");
         },
       });
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(130);
       expect(r.stderr).toContain("Interrupted: sending nothing more");
       expect(r.stdout).toContain("Apply stopped before every request was sent");
       expect(r.stdout).toMatch(/not sent: Staging batch 2\/2/);
@@ -390,6 +390,44 @@ describe("interrupting an apply", () => {
         "a",
         "b",
       ]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe("a request that never gets an answer", () => {
+  it("is reported as unknown, not as failed, and plan then shows what happened", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const dir = await writeFiles({
+        "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b] }\n`,
+      });
+      const file = join(dir, "flags.yaml");
+      const env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
+      // Every attempt is applied, then its answer is lost.
+      emulator.setFaults({ script: [{ method: "PATCH", fault: "lost", times: 100 }] });
+      const json = await runCli(["apply", "-f", file, "--yes", "-o", "json"], { env, timeoutMs: 30_000 });
+      expect(json.code).toBe(1);
+      const out = JSON.parse(json.stdout);
+      expect(out.result.totals).toMatchObject({ applied: 0, failed: 0, unknown: 1, targetsUnknown: 2 });
+      expect(out.result.requests[0].status).toBe("unknown");
+
+      emulator.setFaults({ script: [{ method: "PATCH", fault: "lost", times: 100 }] });
+      await writeFile(
+        file,
+        `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b, c] }\n`,
+      );
+      const text = await runCli(["apply", "-f", file, "--yes"], { env, timeoutMs: 30_000 });
+      expect(text.code).toBe(1);
+      expect(text.stdout).toContain(
+        "Unknown: 1 request sent without an answer, so may or may not have been applied",
+      );
+      expect(text.stdout).toContain("? no answer: Staging batch 1/1");
+
+      emulator.setFaults({});
+      const plan = await runCli(["plan", "-f", file, "--detailed-exitcode"], { env });
+      expect(plan.code).toBe(0);
     } finally {
       await emulator.close();
     }

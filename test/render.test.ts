@@ -685,9 +685,11 @@ describe("renderApplyJson", () => {
       requests: 5,
       applied: 3,
       failed: 1,
+      unknown: 0,
       notSent: 1,
       targetsApplied: 13,
       targetsNotApplied: 4,
+      targetsUnknown: 0,
     });
     const targets = json.requests.flatMap(
       (r: { changes?: { id: string; status: string }[] }) => r.changes ?? [],
@@ -714,9 +716,11 @@ describe("renderApplyJson", () => {
           "requests": 1,
           "applied": 0,
           "failed": 1,
+          "unknown": 0,
           "notSent": 0,
           "targetsApplied": 0,
-          "targetsNotApplied": 4
+          "targetsNotApplied": 4,
+          "targetsUnknown": 0
         },
         "requests": [
           {

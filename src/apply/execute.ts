@@ -104,7 +104,8 @@ class Run {
         return outcomes;
       }
       this.failed = true;
-      return [this.finish({ request, status: "failed", error: describeError(err) })];
+      const error = describeError(err);
+      return [this.finish({ request, status: error.status === undefined ? "unknown" : "failed", error })];
     }
   }
 
@@ -167,10 +168,5 @@ function describeError(err: unknown): NonNullable<RequestOutcome["error"]> {
   const e = err as { status?: number; code?: string; apiMessage?: string; message?: string };
   const message = e.message ?? String(err);
   const code = typeof e.code === "string" ? e.code : "error";
-  if (typeof e.status === "number") return { status: e.status, code, message };
-  // No answer at all: the service may have applied the request before the connection failed.
-  return {
-    code,
-    message: `${message} (no answer was received, so this request may or may not have been applied; run plan to see)`,
-  };
+  return typeof e.status === "number" ? { status: e.status, code, message } : { code, message };
 }

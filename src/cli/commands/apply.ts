@@ -43,6 +43,17 @@ export const applyCommand: Command = async (argv, io) => {
     return 0;
   }
   const format = parseOutput(values.output);
+  if (format === "json" && !values.yes) {
+    // Like terraform's -json: a machine reads stdout, so nobody is there to answer a question.
+    throw new UserError("RS_USAGE", "apply --output json needs --yes: nothing was read or applied");
+  }
+  const override = values["change-description"];
+  if (override !== undefined && override.trim() === "") {
+    throw new UserError(
+      "RS_USAGE",
+      "--change-description must not be empty: it is the audit text of every change",
+    );
+  }
   const color = useColor(io.stdout, io.env);
   const { desired, plan, client, batchSize } = await preparePlan(values, io);
   const json = format === "json";
@@ -64,7 +75,12 @@ export const applyCommand: Command = async (argv, io) => {
   if (!values.yes) await confirm(io, plan.appName, plan.appId);
 
   const firstFile = desired.files[0];
-  const commit = firstFile ? await describeGitCommit(dirname(resolve(io.cwd, firstFile))) : undefined;
+  const commit = firstFile
+    ? await describeGitCommit(
+        dirname(resolve(io.cwd, firstFile)),
+        desired.files.map((f) => resolve(io.cwd, f)),
+      )
+    : undefined;
   const progress = startProgress(io);
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -81,7 +97,7 @@ export const applyCommand: Command = async (argv, io) => {
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   const result = await executeRequests(client, plan.appId, toRequests(plan, batchSize), {
-    changeDescription: changeDescription(values["change-description"], desired.changeDescription, commit),
+    changeDescription: changeDescription(override, desired.changeDescription, commit),
     ...(desired.notifications !== undefined ? { notifications: desired.notifications } : {}),
     onRequestDone: (_outcome, done, total) => progress.update("Applying", done, total),
     signal: interrupt.signal,
@@ -97,22 +113,38 @@ export const applyCommand: Command = async (argv, io) => {
   } else {
     io.stdout.write(`\n${renderApplyText(result, { color })}`);
   }
-  return result.ok ? 0 : 1;
+  // 130: interrupted, as shells report a process stopped by Ctrl-C.
+  return result.ok ? 0 : interrupt.signal.aborted ? 130 : 1;
 };
 
+/** Asks on the terminal; the question goes to stderr so that `apply | tee log` still asks. */
 async function confirm(io: CliIO, appName: string, appId: string): Promise<void> {
-  if (!io.stdin.isTTY || !io.stdout.isTTY) {
+  if (!io.stdin.isTTY) {
     throw new UserError(
       "RS_REFUSED",
       "not on a terminal: run with --yes to apply without confirmation; nothing was applied",
     );
   }
-  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  const cancelled = () => new UserError("RS_REFUSED", "apply cancelled; nothing was applied");
+  // The end of input (Ctrl-D) closes the interface without answering the question.
+  const closed = new Promise<never>((_, reject) => rl.once("close", () => reject(cancelled())));
+  closed.catch(() => undefined);
   try {
-    const answer = await rl.question(
-      `\nApply these changes to app ${appName} (${appId})? Only 'yes' is accepted: `,
-    );
-    if (answer.trim() !== "yes") throw new UserError("RS_REFUSED", "apply cancelled; nothing was applied");
+    const answer = await Promise.race([
+      rl.question(`\nApply these changes to app ${appName} (${appId})? Only 'yes' is accepted: `),
+      closed,
+    ]);
+    if (answer.trim() !== "yes") throw cancelled();
+  } catch (err) {
+    // Ctrl-C or Ctrl-D at the question is a no, not a crash.
+    if (
+      err instanceof Error &&
+      (err.name === "AbortError" || (err as { code?: string }).code === "ABORT_ERR")
+    ) {
+      throw cancelled();
+    }
+    throw err;
   } finally {
     rl.close();
   }

@@ -71,9 +71,11 @@ export interface ApplyResultJson {
     requests: number;
     applied: number;
     failed: number;
+    unknown: number;
     notSent: number;
     targetsApplied: number;
     targetsNotApplied: number;
+    targetsUnknown: number;
   };
   requests: ApplyRequestJson[];
 }
@@ -122,9 +124,11 @@ export function renderPlanJson(plan: Plan, options: JsonPlanOptions): string {
 export function renderApplyJson(result: ApplyResult): string {
   let targetsApplied = 0;
   let targetsNotApplied = 0;
+  let targetsUnknown = 0;
   for (const o of result.outcomes) {
     if (o.request.kind !== "targets") continue;
     if (o.status === "applied") targetsApplied += o.request.changes.length;
+    else if (o.status === "unknown") targetsUnknown += o.request.changes.length;
     else targetsNotApplied += o.request.changes.length;
   }
   const statusCount = (s: RequestStatus) => result.outcomes.filter((o) => o.status === s).length;
@@ -135,9 +139,11 @@ export function renderApplyJson(result: ApplyResult): string {
       requests: result.outcomes.length,
       applied: statusCount("applied"),
       failed: statusCount("failed"),
+      unknown: statusCount("unknown"),
       notSent: statusCount("not-sent"),
       targetsApplied,
       targetsNotApplied,
+      targetsUnknown,
     },
     requests: result.outcomes.map(outcomeJson),
   };

@@ -169,14 +169,15 @@ export function renderApplyText(result: ApplyResult, options: TextApplyOptions):
 
   const applied = requestsWith(result, "applied");
   const notApplied = requestsWith(result, "failed", "not-sent");
+  const unknown = requestsWith(result, "unknown");
   const total = result.outcomes.length;
   if (total === 0) lines.push("Nothing to apply.");
-  else if (result.ok && notApplied.length === 0) {
+  else if (result.ok && notApplied.length === 0 && unknown.length === 0) {
     lines.push(
       `Apply complete: ${applied.length} of ${count(total, "request", "requests")} applied (${doneCounts(tallyRequests(applied))}).`,
     );
   } else {
-    const failed = result.outcomes.some((o) => o.status === "failed");
+    const failed = result.outcomes.some((o) => o.status === "failed" || o.status === "unknown");
     lines.push(
       "",
       // Without a failure the run was interrupted (a signal) before it sent everything.
@@ -185,9 +186,17 @@ export function renderApplyText(result: ApplyResult, options: TextApplyOptions):
       ...result.outcomes
         .filter((o) => o.status === "applied")
         .map((o) => `  ${paint("add", "✓")} ${label(o.request, "done")}`),
+      ...(unknown.length > 0
+        ? [
+            `Unknown: ${count(unknown.length, "request", "requests")} sent without an answer, so may or may not have been applied (${todoCounts(tallyRequests(unknown))}); \`reflag-sync plan\` shows which.`,
+            ...result.outcomes
+              .filter((o) => o.status === "unknown")
+              .map((o) => `  ${paint("change", "?")} no answer: ${label(o.request, "todo")}`),
+          ]
+        : []),
       `Not applied: ${count(notApplied.length, "request", "requests")} (${todoCounts(tallyRequests(notApplied))}).`,
       ...result.outcomes
-        .filter((o) => o.status !== "applied")
+        .filter((o) => o.status === "failed" || o.status === "not-sent")
         .map((o) =>
           o.status === "failed"
             ? `  ${paint("remove", "✗")} failed: ${label(o.request, "todo")}`
@@ -209,6 +218,12 @@ function outcomeLine(o: RequestOutcome, paint: Paint): string {
         ? `${e.status !== undefined ? `${e.status} ` : ""}${escapeControls(e.code)}: ${escapeControls(e.message)}`
         : "unknown error";
       return `${paint("remove", "✗")} ${label(o.request, "todo")}: failed: ${why}`;
+    }
+    case "unknown": {
+      const why = o.error
+        ? `${escapeControls(o.error.code)}: ${escapeControls(o.error.message)}`
+        : "no answer";
+      return `${paint("change", "?")} ${label(o.request, "todo")}: no answer (${why}); it may or may not have been applied`;
     }
     case "not-sent":
       return `${paint("muted", "·")} not sent: ${label(o.request, "todo")}`;
