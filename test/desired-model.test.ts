@@ -248,4 +248,21 @@ describe("time-bound targets", () => {
     });
     expect(diagnostics.filter((d) => d.code === "expired-target")).toEqual([]);
   });
+
+  it("says that an expired target stays in Reflag when prune is off", () => {
+    const text = [
+      "version: 1",
+      "app: ap1",
+      "policy: { prune: false }",
+      "flags:",
+      "  a:",
+      "    targeting:",
+      "      P:",
+      "        users: [{ id: u1, until: 2026-01-01 }]",
+    ].join("\n");
+    const { diagnostics } = validateDocuments([{ file: "f.yaml", text }], { now: NOW });
+    const warning = diagnostics.find((d) => d.code === "expired-target");
+    expect(warning).toMatchObject({ severity: "warning", line: 8, col: 23 });
+    expect(warning?.message).toContain("with policy.prune off it is not removed from Reflag");
+  });
 });

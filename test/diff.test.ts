@@ -193,13 +193,13 @@ const cases: Case[] = [
     changes: ["Production -company a/x (expired)"],
   },
   {
-    name: "an expired target is removed even without prune",
+    name: "an expired target is not removed without prune, like any absent target",
     prune: false,
     flags: [
       { key: "a", targeting: { enProd: { companies: [{ id: "x", until: "2026-11-01T00:00:00.000Z" }] } } },
     ],
     live: { a: { targeting: { enProd: { companies: ["x"] } } } },
-    changes: ["Production -company a/x (expired)"],
+    changes: [],
   },
   {
     name: "an expired target absent live is not added",

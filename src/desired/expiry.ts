@@ -9,7 +9,12 @@ export function expiryWarnings(
   flags: readonly DesiredFlag[],
   now: Date,
   warnExpiringMs = DEFAULT_WARN_EXPIRING_MS,
+  prune = true,
 ): Diagnostic[] {
+  // Without prune nothing absent is removed, expired targets included.
+  const noPrune = prune
+    ? ""
+    : "; with policy.prune off it is not removed from Reflag: remove it there or turn prune on";
   const out: Diagnostic[] = [];
   for (const flag of flags) {
     for (const env of flag.targeting) {
@@ -27,7 +32,7 @@ export function expiryWarnings(
               diagnostic(
                 "warning",
                 "expired-target",
-                `${what} expired (until ${until}): it is no longer desired; delete the entry`,
+                `${what} expired (until ${until}): it is no longer desired; delete the entry${noPrune}`,
                 target.at,
               ),
             );
@@ -36,7 +41,7 @@ export function expiryWarnings(
               diagnostic(
                 "warning",
                 "expiring-target",
-                `${what} expires in ${humanDuration(left)} (until ${until})`,
+                `${what} expires in ${humanDuration(left)} (until ${until})${noPrune}`,
                 target.at,
               ),
             );

@@ -117,7 +117,7 @@ export interface TimedTarget {
    */
   id: string;
   /**
-   * When the target ends: a date (2026-12-31, lasts through that whole UTC day) or a date-time (2026-12-31T18:00:00Z, UTC unless an offset like +02:00 is given).
+   * When the target ends: a date (2026-12-31, lasts through that whole UTC day) or a date-time (2026-12-31T18:00:00Z, UTC unless an offset like +02:00 is given). From then on it is treated as absent, so with policy.prune the next reconcile removes it.
    */
   until?: string;
 }

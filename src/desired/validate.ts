@@ -53,7 +53,9 @@ export function validateDocuments(sources: readonly SourceText[], options: Valid
   }
   const merged = mergeFiles(files, complete);
   diagnostics.push(...merged.diagnostics);
-  diagnostics.push(...expiryWarnings(merged.state.flags, options.now, options.warnExpiringMs));
+  diagnostics.push(
+    ...expiryWarnings(merged.state.flags, options.now, options.warnExpiringMs, merged.state.policy.prune),
+  );
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted) ? { diagnostics: sorted } : { state: merged.state, diagnostics: sorted };
 }

@@ -106,21 +106,14 @@ function targetChanges(
     changes.push({ flagKey, kind, id, op: "add", ...(until !== undefined ? { until } : {}) });
   }
   for (const id of liveSet) {
-    if (active.has(id)) continue;
+    // After its `until` a target is treated as absent: like any absent target, removed with prune.
+    if (active.has(id) || !prune) continue;
     const gone = expired.get(id);
-    // An expired target is removed even without prune: the file claims it and says when it ends.
-    if (gone) {
-      changes.push({
-        flagKey,
-        kind,
-        id,
-        op: "remove",
-        reason: "expired",
-        expiredAt: gone.untilText ?? gone.until!,
-      });
-    } else if (prune) {
-      changes.push({ flagKey, kind, id, op: "remove", reason: "prune" });
-    }
+    changes.push(
+      gone
+        ? { flagKey, kind, id, op: "remove", reason: "expired", expiredAt: gone.untilText ?? gone.until! }
+        : { flagKey, kind, id, op: "remove", reason: "prune" },
+    );
   }
   return changes;
 }

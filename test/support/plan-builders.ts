@@ -79,7 +79,7 @@ export function live(flags: Record<string, LiveFlagSpec>): LiveState {
   return state;
 }
 
-/** The oracle of the property tests: active desired ids, plus (without prune) live ids that no expired entry claims. */
+/** The oracle of the property tests: active desired ids, plus (without prune) every live id. */
 export function expectedAfterApply(
   desired: DesiredTarget[],
   live: string[],
@@ -88,9 +88,7 @@ export function expectedAfterApply(
 ): string[] {
   const active = (t: DesiredTarget) => t.until === undefined || Date.parse(t.until) > now.getTime();
   const wanted = new Set(desired.filter(active).map((t) => t.id));
-  if (!prune) {
-    const expired = new Set(desired.filter((t) => !active(t)).map((t) => t.id));
-    for (const id of live) if (!expired.has(id)) wanted.add(id);
-  }
+  // Without prune nothing is removed, expired targets included.
+  if (!prune) for (const id of live) wanted.add(id);
   return [...wanted].sort();
 }
