@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
-import { countRequests } from "../src/plan/batches.js";
 import { eventually, runCli, writeFiles } from "./support/cli.js";
 
 let emulator: RunningEmulator;
@@ -48,7 +47,8 @@ describe("plan and apply against the emulator", () => {
     const applied = await runCli(["apply", "-f", file, "--yes"], { env });
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain("Apply complete");
-    expect(writes()).toBe(plan.totals.requests);
+    expect(writes()).toBe(4); // 1 create + 1 update + one batch each for Production and Staging
+    expect(plan.totals.requests).toBe(4);
     expect(emulator.store.getTargets("apDemoApp01", "new-checkout-flow", "enProduction")).toEqual({
       companyIds: ["acme-corp", "globex"],
       userIds: ["user-1"],
@@ -263,23 +263,26 @@ describe("plan and apply against the emulator", () => {
     expect(missing.stderr).toContain("REFLAG_API_KEY");
   });
 
-  it("the request count equals the lower bound", async () => {
-    const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
-    const json = JSON.parse(
-      (await runCli(["plan", "-f", file, "-o", "json", "--batch-size", "1"], { env })).stdout,
-    );
-    const plan = {
-      creates: json.changes.creates,
-      updates: json.changes.updates,
-      environments: json.changes.environments,
-      appId: "",
-      appName: "",
-      unmanaged: [],
-    };
-    expect(json.totals.requests).toBe(countRequests(plan, 1));
-    await runCli(["apply", "-f", file, "--yes", "--batch-size", "1"], { env });
-    expect(writes()).toBe(json.totals.requests);
-  });
+  it.each([
+    // flags.reflag.yaml against the demo app: 1 create, 1 stage update, Production 4 and Staging 2 target changes.
+    { batchSize: 1, lowerBound: 1 + 1 + 4 + 2 },
+    { batchSize: 3, lowerBound: 1 + 1 + 2 + 1 },
+    { batchSize: 100, lowerBound: 1 + 1 + 1 + 1 },
+  ])(
+    "applies flags.reflag.yaml in exactly $lowerBound writes at batch size $batchSize",
+    async ({ batchSize, lowerBound }) => {
+      const file = join(import.meta.dirname, "..", "flags.reflag.yaml");
+      const planned = await runCli(["plan", "-f", file, "-o", "json", "--batch-size", String(batchSize)], {
+        env,
+      });
+      expect(JSON.parse(planned.stdout).totals.requests).toBe(lowerBound);
+      const applied = await runCli(["apply", "-f", file, "--yes", "--batch-size", String(batchSize)], {
+        env,
+      });
+      expect(applied.code).toBe(0);
+      expect(writes()).toBe(lowerBound);
+    },
+  );
 });
 
 describe("change description from git", () => {

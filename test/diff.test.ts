@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { diff } from "../src/plan/diff.js";
+import { targetingKey } from "../src/plan/live-state.js";
 import type { Plan } from "../src/plan/model.js";
 import { STAGES, desired, live, type FlagSpec, type LiveFlagSpec } from "./support/plan-builders.js";
 
@@ -264,14 +265,22 @@ const cases: Case[] = [
 
 describe("diff", () => {
   it.each(cases)("$name", (c) => {
-    const plan = diff(desired(c.flags, c.prune ?? true), live(c.live), c.now ?? NOW);
-    if (c.changes) expect(lines(plan)).toEqual(c.changes);
+    const have = live(c.live);
+    const plan = diff(desired(c.flags, c.prune ?? true), have, c.now ?? NOW);
+    // What a case does not list, it expects none of.
+    expect(lines(plan)).toEqual(c.changes ?? []);
     expect(plan.creates.map((f) => f.key)).toEqual(c.creates ?? []);
-    if (c.updates) expect(plan.updates.map((u) => ({ key: u.key, body: u.body }))).toEqual(c.updates);
+    expect(plan.updates.map((u) => ({ key: u.key, body: u.body }))).toEqual(c.updates ?? []);
     if (c.unmanaged) expect(plan.unmanaged).toEqual(c.unmanaged);
-    // Never a no-op: an add is absent live, a remove is present live.
+    // Never a no-op: an environment has changes, an add is absent live, a remove is present live.
     for (const env of plan.environments) {
       expect(env.changes.length).toBeGreaterThan(0);
+      for (const change of env.changes) {
+        const t = have.targeting.get(targetingKey(change.flagKey, env.envId)) ?? { companies: [], users: [] };
+        expect((change.kind === "company" ? t.companies : t.users).includes(change.id)).toBe(
+          change.op === "remove",
+        );
+      }
     }
   });
 
