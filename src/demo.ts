@@ -5,8 +5,10 @@ import { startEmulator } from "./emulator/index.js";
 import { main } from "./cli/main.js";
 import { processIO } from "./cli/io.js";
 
+// A closed pipe (`npm run demo | head`) is the reader's choice; anything else is a real error.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") process.exit(0);
+  if (err.code !== "EPIPE") throw err;
+  process.exit(process.exitCode ?? 0);
 });
 
 const file = process.argv[2] ?? "flags.reflag.yaml";
@@ -28,7 +30,9 @@ try {
   io.stdout.write(
     replanned === 0
       ? "\nThe second plan is empty: the app now matches the file.\n"
-      : `\nThe demo did not converge (exit ${replanned}).\n`,
+      : planned !== 2
+        ? `\nThe first plan ${planned === 0 ? "found nothing to change" : "failed"} (exit ${planned}): see above.\n`
+        : `\nThe demo did not converge (exit ${replanned}): see above.\n`,
   );
 } finally {
   await emulator.close();

@@ -13,6 +13,7 @@ export function startProgress(io: CliIO, delayMs = 1000): Progress {
   if (!io.stderr.isTTY || io.env.CI) return QUIET;
   let line = "";
   let shown = false;
+  let finished = false;
   const timer = setTimeout(() => {
     shown = true;
     if (line) io.stderr.write(`\r${line}`);
@@ -20,10 +21,13 @@ export function startProgress(io: CliIO, delayMs = 1000): Progress {
   timer.unref();
   return {
     update(label, done, total) {
+      // A request still in flight may report after done(): the line is gone for good by then.
+      if (finished) return;
       line = `${label} ${done}/${total}\u001b[K`;
       if (shown) io.stderr.write(`\r${line}`);
     },
     done() {
+      finished = true;
       clearTimeout(timer);
       if (shown) io.stderr.write("\r\u001b[K");
     },
