@@ -312,7 +312,7 @@ describe("change description from git", () => {
 });
 
 describe("apply under a hostile API", () => {
-  it("splits a batch the service finds too large, and still converges", async () => {
+  it("re-sends a batch the service finds too large at the size it names, and remembers that size", async () => {
     const small = await startEmulator({ port: 0, maxBatchSize: 30 });
     try {
       const companies = Array.from({ length: 100 }, (_, i) => `co-${i}`);
@@ -320,14 +320,16 @@ describe("apply under a hostile API", () => {
         "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [${companies.join(", ")}] }\n`,
       });
       const env = { REFLAG_API_URL: small.url, REFLAG_API_KEY: small.apiKey };
-      const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "100"], {
+      const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "50"], {
         env,
       });
       expect(r.code).toBe(0);
       expect(small.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toHaveLength(100);
       const patches = small.stats().byRoute["PATCH /apps/:appId/flags/specific-targets/:envId"] ?? {};
-      // 100 refused ("at most 30 per request"), then 30 + 30 + 30 + 10 applied.
+      // Batch 1 (50) is refused ("at most 30"), then sent as 30 + 20; batch 2 goes straight out as 30 + 20.
       expect(patches).toEqual({ "200": 4, "400": 1 });
+      expect(r.stdout).toContain("Staging batch 1/2 part 1/2: 30 targets (30 added)");
+      expect(r.stdout).toContain("Staging batch 2/2 part 2/2: 20 targets (20 added)");
     } finally {
       await small.close();
     }

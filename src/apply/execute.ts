@@ -76,6 +76,8 @@ function phases(requests: WriteRequest[]): number[][][] {
 class Run {
   failed = false;
   private done = 0;
+  /** The batch size the service accepted after refusing a larger one: later batches use it. */
+  private learnedLimit: number | undefined;
   private readonly createdIds = new Map<string, string>();
 
   constructor(
@@ -87,26 +89,42 @@ class Run {
 
   async execute(request: WriteRequest): Promise<RequestOutcome[]> {
     if (this.failed || this.options.signal?.aborted) return [this.finish({ request, status: "not-sent" })];
+    if (
+      request.kind === "targets" &&
+      this.learnedLimit !== undefined &&
+      request.changes.length > this.learnedLimit
+    ) {
+      return this.executeInParts(request, this.learnedLimit);
+    }
     try {
       await this.send(request);
       return [this.finish({ request, status: "applied" })];
     } catch (err) {
       const limit = request.kind === "targets" ? batchLimitOf(err, request.changes.length) : undefined;
       if (request.kind === "targets" && limit !== undefined) {
-        // The service's batch limit is not published: send the same changes in smaller batches.
-        const parts: WriteRequest[] = [];
-        for (let i = 0; i < request.changes.length; i += limit) {
-          parts.push({ ...request, changes: request.changes.slice(i, i + limit) });
-        }
-        this.total += parts.length - 1;
-        const outcomes: RequestOutcome[] = [];
-        for (const part of parts) outcomes.push(...(await this.execute(part)));
-        return outcomes;
+        // The service's batch limit is not published: learn it, and send the same changes in parts.
+        this.learnedLimit = Math.min(limit, this.learnedLimit ?? limit);
+        return this.executeInParts(request, this.learnedLimit);
       }
       this.failed = true;
       const error = describeError(err);
       return [this.finish({ request, status: error.status === undefined ? "unknown" : "failed", error })];
     }
+  }
+
+  private async executeInParts(
+    request: Extract<WriteRequest, { kind: "targets" }>,
+    limit: number,
+  ): Promise<RequestOutcome[]> {
+    const of = Math.ceil(request.changes.length / limit);
+    this.total += of - 1;
+    const outcomes: RequestOutcome[] = [];
+    for (let index = 1; index <= of; index++) {
+      const changes = request.changes.slice((index - 1) * limit, index * limit);
+      // A part of a part (the limit shrank again) keeps numbering within its own parent.
+      outcomes.push(...(await this.execute({ ...request, part: { index, of }, changes })));
+    }
+    return outcomes;
   }
 
   private finish(outcome: RequestOutcome): RequestOutcome {

@@ -14,6 +14,8 @@ export type WriteRequest =
       /** 1-based position of this batch among the environment's batches, and their count. */
       batch: number;
       batches: number;
+      /** Set when the service refused the batch's size and apply re-sent it in parts. */
+      part?: { index: number; of: number };
       changes: TargetChange[];
     };
 

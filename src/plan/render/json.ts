@@ -250,6 +250,7 @@ function outcomeJson(o: RequestOutcome): ApplyRequestJson {
         envName: r.envName,
         batch: r.batch,
         batches: r.batches,
+        ...(r.part ? { part: { index: r.part.index, of: r.part.of } } : {}),
         ...outcome,
         changes: r.changes.map((c) => ({ ...targetJson(c), status: o.status })),
       };

@@ -244,7 +244,8 @@ function label(r: WriteRequest, tense: "done" | "todo"): string {
         ...(ops.add > 0 ? [`${ops.add} ${done ? "added" : "to add"}`] : []),
         ...(ops.remove > 0 ? [`${ops.remove} ${done ? "removed" : "to remove"}`] : []),
       ];
-      return `${escapeControls(r.envName)} batch ${r.batch}/${r.batches}: ${count(r.changes.length, "target", "targets")} (${parts.join(", ")})`;
+      const part = r.part ? ` part ${r.part.index}/${r.part.of}` : "";
+      return `${escapeControls(r.envName)} batch ${r.batch}/${r.batches}${part}: ${count(r.changes.length, "target", "targets")} (${parts.join(", ")})`;
     }
   }
 }
