@@ -401,6 +401,34 @@ describe("interrupting an apply", () => {
   });
 });
 
+describe("interrupting an apply that waits to retry", () => {
+  it("gives up the wait at once and reports the request as failed with its last answer", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const dir = await writeFiles({
+        "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a] }\n`,
+      });
+      // The service asks to come back in a minute; the user does not want to wait.
+      emulator.setFaults({ script: [{ method: "PATCH", fault: "429", retryAfterSeconds: 55, times: 5 }] });
+      const env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
+      const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes"], {
+        env,
+        timeoutMs: 20_000,
+        onSpawn: async (child) => {
+          await eventually(() => (emulator.stats().byStatus["429"] ?? 0) > 0);
+          child.kill("SIGINT");
+        },
+      });
+      expect(r.code).toBe(130);
+      expect(r.stdout).toMatch(/✗ Staging batch 1\/1: 1 target \(1 to add\): failed: 429/);
+      expect(emulator.stats().byStatus["429"]).toBe(1);
+      expect(emulator.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
 describe("a request that never gets an answer", () => {
   it("is reported as unknown, not as failed, and plan then shows what happened", async () => {
     const emulator = await startEmulator({ port: 0 });

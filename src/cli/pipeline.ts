@@ -46,9 +46,10 @@ export function batchSizeOf(values: ConnectionValues): number {
     : parsePositiveInt("--batch-size", values["batch-size"], 10_000);
 }
 
-export function clientFrom(values: ConnectionValues, io: CliIO): ReflagClient {
+export function clientFrom(values: ConnectionValues, io: CliIO, stopRetrying?: AbortSignal): ReflagClient {
   return new ReflagClient(
     clientOptionsFromEnv(io.env, {
+      ...(stopRetrying ? { stopRetrying } : {}),
       ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
       ...(values.concurrency !== undefined
         ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) }
@@ -77,10 +78,15 @@ export function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
   for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
 }
 
-export async function preparePlan(values: ConnectionValues, io: CliIO): Promise<Prepared> {
+/** `stopRetrying`: once aborted (apply's Ctrl-C), the client stops retrying (see ReflagClientOptions). */
+export async function preparePlan(
+  values: ConnectionValues,
+  io: CliIO,
+  stopRetrying?: AbortSignal,
+): Promise<Prepared> {
   const batchSize = batchSizeOf(values);
   const desired = await loadOrExit(values.file, io);
-  const client = clientFrom(values, io);
+  const client = clientFrom(values, io, stopRetrying);
   const progress = startProgress(io);
   let read;
   try {

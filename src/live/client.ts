@@ -88,6 +88,7 @@ export class ReflagClient {
   readonly #now: () => number;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #stopRetrying: AbortSignal | undefined;
   /** No request leaves before this instant (epoch ms): the latest Retry-After, shared by all calls. */
   #notBefore = 0;
 
@@ -117,6 +118,7 @@ export class ReflagClient {
     this.#now = options.now ?? Date.now;
     this.#onRequest = options.onRequest;
     this.#signal = options.signal;
+    this.#stopRetrying = options.stopRetrying;
   }
 
   // --- Apps and environments
@@ -331,13 +333,17 @@ export class ReflagClient {
       const retryInMs = this.#retryDelay(failure, attempt, deadline ?? 0);
       if (failure.status !== undefined) event.status = failure.status;
       this.#emit({ ...event, error: failure.code, message: this.#redact(failure.apiMessage), retryInMs });
-      if (retryInMs === undefined) throw this.#error(failure, call.method, path, attempt);
+      if (retryInMs === undefined || this.#stopRetrying?.aborted) {
+        throw this.#error(failure, call.method, path, attempt);
+      }
       if (retryInMs > 0) {
         // Wait outside the limiter: a request sleeping between attempts leaves its slot to others.
+        const signals = [this.#signal, this.#stopRetrying].filter((s): s is AbortSignal => s !== undefined);
         try {
-          await this.#sleep(retryInMs, this.#signal);
+          await this.#sleep(retryInMs, signals.length > 1 ? AbortSignal.any(signals) : signals[0]);
         } catch (err) {
           if (this.#signal?.aborted) throw this.#error(ABORTED, call.method, path, attempt);
+          if (this.#stopRetrying?.aborted) throw this.#error(failure, call.method, path, attempt);
           throw err;
         }
       }

@@ -51,6 +51,11 @@ export interface ReflagClientOptions {
   onRequest?: (event: RequestEvent) => void;
   /** Aborts every request of this client, and every wait between attempts. */
   signal?: AbortSignal;
+  /**
+   * Once aborted, no failed attempt is retried and a wait between attempts ends at once, giving up
+   * with that attempt's error; requests in flight are not cut off (their answer still counts).
+   */
+  stopRetrying?: AbortSignal;
 }
 
 export const DEFAULT_BASE_URL = "https://app.reflag.com/api";

@@ -55,7 +55,8 @@ export const applyCommand: Command = async (argv, io) => {
     );
   }
   const color = useColor(io.stdout, io.env);
-  const { desired, plan, client, batchSize } = await preparePlan(values, io);
+  const interrupt = new AbortController();
+  const { desired, plan, client, batchSize } = await preparePlan(values, io, interrupt.signal);
   const json = format === "json";
   const planText = renderPlan(plan, format, { color, batchSize });
   if (!json) io.stdout.write(planText);
@@ -82,7 +83,6 @@ export const applyCommand: Command = async (argv, io) => {
       )
     : undefined;
   const progress = startProgress(io);
-  const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupt.signal.aborted) {
       // A second signal: give up waiting and die of it, as if no handler were installed.
