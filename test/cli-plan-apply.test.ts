@@ -429,6 +429,33 @@ describe("interrupting an apply that waits to retry", () => {
   });
 });
 
+describe("a read that fails for good", () => {
+  it("stops the other reads instead of sending them all first", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const envs = "{ Development: { users: [u] }, Production: { users: [u] }, Staging: { users: [u] } }";
+      const flags = ["ai-assistant", "dark-mode", "legacy-export", "new-checkout-flow", "search-v2"];
+      const dir = await writeFiles({
+        "flags.yaml": `${HEADER}flags:\n${flags.map((f) => `  ${f}:\n    targeting: ${envs}\n`).join("")}`,
+      });
+      // The first read (ai-assistant in Development) fails on every attempt.
+      emulator.setFaults({
+        script: [{ method: "GET", path: /targeting\/enDevelopment$/, fault: "500", times: 100 }],
+      });
+      const env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
+      const r = await runCli(["plan", "-f", join(dir, "flags.yaml"), "--concurrency", "1"], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("500 unknown_error");
+      // Five attempts at the failing read, and nothing after it.
+      expect(emulator.stats().byRoute["GET /apps/:appId/flags/:flagKey/targeting/:envId"]).toEqual({
+        "500": 5,
+      });
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
 describe("a request that never gets an answer", () => {
   it("is reported as unknown, not as failed, and plan then shows what happened", async () => {
     const emulator = await startEmulator({ port: 0 });

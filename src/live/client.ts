@@ -72,6 +72,8 @@ const ABORTED: Failure = { code: "aborted", apiMessage: "the request was cancell
 
 export class ReflagClient {
   readonly baseUrl: string;
+  /** Most requests in flight at once. */
+  readonly concurrency: number;
   // A private field: util.inspect and JSON.stringify of the client never show the key.
   readonly #apiKey: string;
   readonly #limit: LimitFunction;
@@ -96,7 +98,8 @@ export class ReflagClient {
     checkApiKey(options.apiKey);
     this.#apiKey = options.apiKey;
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? CLIENT_DEFAULTS.baseUrl);
-    this.#limit = pLimit(atLeast(options.concurrency ?? CLIENT_DEFAULTS.concurrency, 1, "concurrency"));
+    this.concurrency = atLeast(options.concurrency ?? CLIENT_DEFAULTS.concurrency, 1, "concurrency");
+    this.#limit = pLimit(this.concurrency);
     this.#timeoutMs = atLeast(options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs, 1, "timeoutMs");
     this.#maxAttempts = atLeast(options.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts, 1, "maxAttempts");
     this.#baseDelayMs = atLeast(options.baseDelayMs ?? CLIENT_DEFAULTS.baseDelayMs, 0, "baseDelayMs");

@@ -11,6 +11,8 @@ export interface LiveReader {
   getApp(appId: string): Promise<App>;
   listFlags(appId: string): Promise<FlagHeader[]>;
   getFlagTargeting(appId: string, flagKey: string, envId: string): Promise<FlagTargeting>;
+  /** Most requests the reader sends at once (default 8). */
+  readonly concurrency?: number;
 }
 
 export type ReadProgress = (done: number, total: number) => void;
@@ -42,14 +44,27 @@ export async function readLive(
     .flatMap((f) => f.targeting.map((t) => ({ flagKey: f.key, envId: t.envId })));
   let done = 0;
   onProgress?.(done, pairs.length);
-  const answers = await Promise.all(
-    pairs.map(async ({ flagKey, envId }) => {
-      const answer = await reader.getFlagTargeting(desired.app, flagKey, envId);
-      onProgress?.(++done, pairs.length);
-      return [targetingKey(flagKey, envId), toLiveTargets(answer)] as const;
-    }),
-  );
-  return { live: { app: liveApp, flags, targeting: new Map(answers) }, resolved, diagnostics };
+  const targeting = new Map<string, LiveTargets>();
+  // As many workers as the client sends at once, so that after one read fails for good the
+  // others stop taking work instead of queueing every remaining request behind it.
+  let failed = false;
+  let next = 0;
+  const worker = async () => {
+    while (!failed && next < pairs.length) {
+      const { flagKey, envId } = pairs[next++]!;
+      try {
+        const answer = await reader.getFlagTargeting(desired.app, flagKey, envId);
+        targeting.set(targetingKey(flagKey, envId), toLiveTargets(answer));
+        onProgress?.(++done, pairs.length);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(reader.concurrency ?? 8, pairs.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return { live: { app: liveApp, flags, targeting }, resolved, diagnostics };
 }
 
 /** Keep only what planning needs: SDK keys in the answer never travel further. */
