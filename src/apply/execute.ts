@@ -11,6 +11,7 @@ import type {
   UpdateFlagBody,
 } from "../api/types.js";
 import { toUpdates, type WriteRequest } from "../plan/batches.js";
+import { ApiError } from "../live/api-error.js";
 import type { ApplyResult, RequestOutcome } from "./model.js";
 
 /** The writes an apply needs; ReflagClient provides them. */
@@ -107,8 +108,9 @@ class Run {
         return this.executeInParts(request, this.learnedLimit);
       }
       this.failed = true;
-      const error = describeError(err);
-      return [this.finish({ request, status: error.status === undefined ? "unknown" : "failed", error })];
+      // Only an API request that got no answer at all may have been applied without our knowing.
+      const unanswered = err instanceof ApiError && err.status === undefined;
+      return [this.finish({ request, status: unanswered ? "unknown" : "failed", error: describeError(err) })];
     }
   }
 
@@ -183,8 +185,10 @@ export function batchLimitOf(err: unknown, size: number): number | undefined {
 }
 
 function describeError(err: unknown): NonNullable<RequestOutcome["error"]> {
-  const e = err as { status?: number; code?: string; apiMessage?: string; message?: string };
-  const message = e.message ?? String(err);
-  const code = typeof e.code === "string" ? e.code : "error";
-  return typeof e.status === "number" ? { status: e.status, code, message } : { code, message };
+  if (err instanceof ApiError) {
+    return err.status !== undefined
+      ? { status: err.status, code: err.code, message: err.message }
+      : { code: err.code, message: err.message };
+  }
+  return { code: "internal", message: err instanceof Error ? err.message : String(err) };
 }

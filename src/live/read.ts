@@ -3,6 +3,7 @@
 import type { App, FlagHeader, FlagTargeting } from "../api/types.js";
 import type { DesiredState, Diagnostic } from "../desired/model.js";
 import { UserError } from "../errors.js";
+import { ApiError } from "./api-error.js";
 import { targetingKey, type LiveApp, type LiveState, type LiveTargets } from "../plan/live-state.js";
 import { resolveDesired, type ResolvedDesired } from "../plan/resolve.js";
 
@@ -88,10 +89,11 @@ async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState): 
   try {
     return await request;
   } catch (err) {
-    const status = (err as { status?: unknown }).status;
+    if (!(err instanceof ApiError)) throw err;
+    const status = err.status;
     if (status === 401) {
       throw new UserError("RS_API", "the Reflag API refused the API key (401)", [
-        (err as Error).message,
+        err.message,
         "Check REFLAG_API_KEY: it must be a Management API key of the app in the file.",
       ]);
     }
@@ -100,7 +102,7 @@ async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState): 
       throw new UserError(
         "RS_API",
         `${at}: app '${desired.app}' ${status === 404 ? "was not found" : "is not accessible"} with this API key`,
-        [(err as Error).message, "Check `app` in the file and that REFLAG_API_KEY is a key of that app."],
+        [err.message, "Check `app` in the file and that REFLAG_API_KEY is a key of that app."],
       );
     }
     throw err;

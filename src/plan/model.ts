@@ -1,5 +1,6 @@
 // The plan: a closed set of change kinds, as data. Text, JSON and Markdown output, logs and exit
 // codes are all rendered from it.
+import type { UpdateFlagBody } from "../api/types.js";
 
 export type TargetKind = "company" | "user";
 
@@ -43,8 +44,8 @@ export interface FlagUpdate {
   key: string;
   /** Absent when the flag is created by this plan (its id is known only after the POST). */
   flagId?: string;
-  /** The PATCH body's fields. */
-  body: { name?: string; description?: string | null; stageId?: string; isArchived?: boolean };
+  /** The PATCH body: only the fields the file enforces. */
+  body: Pick<UpdateFlagBody, "name" | "description" | "stageId" | "isArchived">;
   changes: FieldChange[];
 }
 
