@@ -127,8 +127,13 @@ async function confirm(io: CliIO, appName: string, appId: string): Promise<void>
   }
   const rl = createInterface({ input: io.stdin, output: io.stderr });
   const cancelled = () => new UserError("RS_REFUSED", "apply cancelled; nothing was applied");
+  // Ctrl-C and Ctrl-D leave the cursor after the question: end that line first.
+  const interrupted = () => {
+    io.stderr.write("\n");
+    return cancelled();
+  };
   // The end of input (Ctrl-D) closes the interface without answering the question.
-  const closed = new Promise<never>((_, reject) => rl.once("close", () => reject(cancelled())));
+  const closed = new Promise<never>((_, reject) => rl.once("close", () => reject(interrupted())));
   closed.catch(() => undefined);
   try {
     const answer = await Promise.race([
@@ -142,7 +147,7 @@ async function confirm(io: CliIO, appName: string, appId: string): Promise<void>
       err instanceof Error &&
       (err.name === "AbortError" || (err as { code?: string }).code === "ABORT_ERR")
     ) {
-      throw cancelled();
+      throw interrupted();
     }
     throw err;
   } finally {
