@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
-import { eventually, runCli, writeFiles } from "./support/cli.js";
+import { eventually, runCli, withEmulator, writeFiles } from "./support/cli.js";
 
 let emulator: RunningEmulator;
 let env: Record<string, string>;
@@ -287,8 +287,7 @@ describe("plan and apply against the emulator", () => {
 
 describe("change description from git", () => {
   it("names the commit of the file's work tree when the file gives no description", async () => {
-    const emulator = await startEmulator({ port: 0 });
-    try {
+    await withEmulator({ port: 0 }, async (emulator) => {
       const dir = await writeFiles({
         "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [acme-corp] }\n`,
       });
@@ -305,16 +304,13 @@ describe("change description from git", () => {
       expect(emulator.store.audit("apDemoApp01").at(-1)?.changeDescription).toBe(
         `Applied by reflag-sync (git ${sha} Enable dark mode for Acme)`,
       );
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 });
 
 describe("apply under a hostile API", () => {
   it("re-sends a batch the service finds too large at the size it names, and remembers that size", async () => {
-    const small = await startEmulator({ port: 0, maxBatchSize: 30 });
-    try {
+    await withEmulator({ port: 0, maxBatchSize: 30 }, async (small) => {
       const companies = Array.from({ length: 100 }, (_, i) => `co-${i}`);
       const dir = await writeFiles({
         "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [${companies.join(", ")}] }\n`,
@@ -330,50 +326,47 @@ describe("apply under a hostile API", () => {
       expect(patches).toEqual({ "200": 4, "400": 1 });
       expect(r.stdout).toContain("Staging batch 1/2 part 1/2: 30 targets (30 added)");
       expect(r.stdout).toContain("Staging batch 2/2 part 2/2: 20 targets (20 added)");
-    } finally {
-      await small.close();
-    }
+    });
   });
 
   it("converges through 5xx, 429 and lost answers", async () => {
-    const flaky = await startEmulator({
-      port: 0,
-      faults: { errorRate: 0.2, rateLimitRate: 0.1, retryAfterSeconds: 0, lostAnswerRate: 0.15, seed: 7 },
-    });
-    try {
-      const companies = Array.from({ length: 60 }, (_, i) => `co-${i}`);
-      const dir = await writeFiles({
-        "flags.yaml": `${HEADER}flags:\n  flaky-one:\n    name: Flaky\n    archived: true\n    targeting:\n      Staging: { companies: [${companies.join(", ")}] }\n      Production: { users: [u1, u2] }\n`,
-      });
-      const env = { REFLAG_API_URL: flaky.url, REFLAG_API_KEY: flaky.apiKey };
-      const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "7"], {
-        env,
-        timeoutMs: 60_000,
-      });
-      expect(r.stderr).toBe("");
-      expect(r.code).toBe(0);
-      expect(flaky.store.getFlag("apDemoApp01", "flaky-one").archived).toBe(true);
-      flaky.setFaults({});
-      const again = await runCli(["plan", "-f", join(dir, "flags.yaml"), "--detailed-exitcode"], { env });
-      expect(again.code).toBe(0);
-      // The faults did happen: some requests were answered 5xx or 429, or lost.
-      const s = flaky.stats();
-      expect(
-        (s.byStatus["500"] ?? 0) +
-          (s.byStatus["503"] ?? 0) +
-          (s.byStatus["429"] ?? 0) +
-          (s.byStatus.lost ?? 0),
-      ).toBeGreaterThan(0);
-    } finally {
-      await flaky.close();
-    }
+    await withEmulator(
+      {
+        port: 0,
+        faults: { errorRate: 0.2, rateLimitRate: 0.1, retryAfterSeconds: 0, lostAnswerRate: 0.15, seed: 7 },
+      },
+      async (flaky) => {
+        const companies = Array.from({ length: 60 }, (_, i) => `co-${i}`);
+        const dir = await writeFiles({
+          "flags.yaml": `${HEADER}flags:\n  flaky-one:\n    name: Flaky\n    archived: true\n    targeting:\n      Staging: { companies: [${companies.join(", ")}] }\n      Production: { users: [u1, u2] }\n`,
+        });
+        const env = { REFLAG_API_URL: flaky.url, REFLAG_API_KEY: flaky.apiKey };
+        const r = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes", "--batch-size", "7"], {
+          env,
+          timeoutMs: 60_000,
+        });
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(flaky.store.getFlag("apDemoApp01", "flaky-one").archived).toBe(true);
+        flaky.setFaults({});
+        const again = await runCli(["plan", "-f", join(dir, "flags.yaml"), "--detailed-exitcode"], { env });
+        expect(again.code).toBe(0);
+        // The faults did happen: some requests were answered 5xx or 429, or lost.
+        const s = flaky.stats();
+        expect(
+          (s.byStatus["500"] ?? 0) +
+            (s.byStatus["503"] ?? 0) +
+            (s.byStatus["429"] ?? 0) +
+            (s.byStatus.lost ?? 0),
+        ).toBeGreaterThan(0);
+      },
+    );
   });
 });
 
 describe("interrupting an apply", () => {
   it("on SIGINT sends nothing more, lets the request in flight finish, and reports both", async () => {
-    const emulator = await startEmulator({ port: 0 });
-    try {
+    await withEmulator({ port: 0 }, async (emulator) => {
       const dir = await writeFiles({
         "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b, c, d] }\n`,
       });
@@ -395,16 +388,13 @@ describe("interrupting an apply", () => {
         "a",
         "b",
       ]);
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 });
 
 describe("interrupting an apply that waits to retry", () => {
   it("gives up the wait at once and reports the request as failed with its last answer", async () => {
-    const emulator = await startEmulator({ port: 0 });
-    try {
+    await withEmulator({ port: 0 }, async (emulator) => {
       const dir = await writeFiles({
         "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a] }\n`,
       });
@@ -423,16 +413,13 @@ describe("interrupting an apply that waits to retry", () => {
       expect(r.stdout).toMatch(/✗ Staging batch 1\/1: 1 target \(1 to add\): failed: 429/);
       expect(emulator.stats().byStatus["429"]).toBe(1);
       expect(emulator.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toEqual([]);
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 });
 
 describe("a read that fails for good", () => {
   it("stops the other reads instead of sending them all first", async () => {
-    const emulator = await startEmulator({ port: 0 });
-    try {
+    await withEmulator({ port: 0 }, async (emulator) => {
       const envs = "{ Development: { users: [u] }, Production: { users: [u] }, Staging: { users: [u] } }";
       const flags = ["ai-assistant", "dark-mode", "legacy-export", "new-checkout-flow", "search-v2"];
       const dir = await writeFiles({
@@ -450,16 +437,13 @@ describe("a read that fails for good", () => {
       expect(emulator.stats().byRoute["GET /apps/:appId/flags/:flagKey/targeting/:envId"]).toEqual({
         "500": 5,
       });
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 });
 
 describe("a request that never gets an answer", () => {
   it("is reported as unknown, not as failed, and plan then shows what happened", async () => {
-    const emulator = await startEmulator({ port: 0 });
-    try {
+    await withEmulator({ port: 0 }, async (emulator) => {
       const dir = await writeFiles({
         "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b] }\n`,
       });
@@ -488,8 +472,6 @@ describe("a request that never gets an answer", () => {
       emulator.setFaults({});
       const plan = await runCli(["plan", "-f", file, "--detailed-exitcode"], { env });
       expect(plan.code).toBe(0);
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 });

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator/index.js";
 
 export const CLI = resolve(import.meta.dirname, "../../dist/cli.js");
 
@@ -68,5 +69,18 @@ export async function eventually(condition: () => boolean, timeoutMs = 10_000): 
   while (!condition()) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Runs `fn` against a fresh emulator on a free loopback port, and closes it whatever happens. */
+export async function withEmulator(
+  options: EmulatorOptions,
+  fn: (emulator: RunningEmulator) => Promise<void>,
+): Promise<void> {
+  const emulator = await startEmulator({ port: 0, ...options });
+  try {
+    await fn(emulator);
+  } finally {
+    await emulator.close();
   }
 }
