@@ -12,6 +12,7 @@ import { ReflagClient } from "../dist/live/client.js";
 import { readLive } from "../dist/live/read.js";
 import { countRequests, toRequests } from "../dist/plan/batches.js";
 import { diff } from "../dist/plan/diff.js";
+import { resolveDesired } from "../dist/plan/resolve.js";
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 5);
 const FLAGS = Number(process.env.BENCH_FLAGS ?? 40);
@@ -96,25 +97,24 @@ console.log(
   `most requests in flight: ${baseline.stats.maxInFlight} (concurrency 1), ${tuned.stats.maxInFlight} (concurrency 8)`,
 );
 
-// The pure core alone, without I/O: diff of a large state against its baseline of a small one.
+// The pure core alone, without I/O: only the diff is timed, not loading or resolving.
 const big = await loadDesired([file], { cwd: process.cwd(), now: NOW });
+const live = {
+  app: {
+    id: "apDemoApp01",
+    name: "x",
+    flagKeyFormat: "kebabCaseLower",
+    environments: [
+      { id: "p", name: "Production" },
+      { id: "s", name: "Staging" },
+    ],
+    stages: [],
+  },
+  flags: [],
+  targeting: new Map(),
+};
+const { resolved } = resolveDesired(big.state, live.app, new Set());
 const cpu = await timed(async () => {
-  const live = {
-    app: {
-      id: "apDemoApp01",
-      name: "x",
-      flagKeyFormat: "kebabCaseLower",
-      environments: [
-        { id: "p", name: "Production" },
-        { id: "s", name: "Staging" },
-      ],
-      stages: [],
-    },
-    flags: [],
-    targeting: new Map(),
-  };
-  const { resolveDesired } = await import("../dist/plan/resolve.js");
-  const { resolved } = resolveDesired(big.state, live.app, new Set());
   for (let i = 0; i < 20; i++) diff(resolved, live, NOW);
 });
 console.log(

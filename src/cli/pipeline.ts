@@ -5,7 +5,6 @@ import { ExitError, UserError } from "../errors.js";
 import { ReflagClient, clientOptionsFromEnv } from "../live/client.js";
 import { readLive } from "../live/read.js";
 import { diff } from "../plan/diff.js";
-import type { LiveState } from "../plan/live-state.js";
 import type { Plan } from "../plan/model.js";
 import { parsePositiveInt, type OptionSpec } from "./args.js";
 import type { CliIO } from "./io.js";
@@ -34,7 +33,6 @@ export interface ConnectionValues {
 
 export interface Prepared {
   desired: DesiredState;
-  live: LiveState;
   plan: Plan;
   client: ReflagClient;
   batchSize: number;
@@ -60,22 +58,27 @@ export function clientFrom(values: ConnectionValues, io: CliIO, stopRetrying?: A
 
 /** Loads and validates the files; prints diagnostics; throws ExitError(1) on any error. */
 export async function loadOrExit(files: string[] | undefined, io: CliIO): Promise<DesiredState> {
-  const { state, diagnostics } = await loadDesired(files?.length ? files : [DEFAULT_FILE], {
+  const { state, diagnostics } = await loadDesired(files ?? [], {
     cwd: io.cwd,
     now: io.now(),
   });
   printDiagnostics(diagnostics, io);
   if (!state) {
-    const errors = diagnostics.filter((d) => d.severity === "error").length;
-    io.stderr.write(`${errors} ${errors === 1 ? "error" : "errors"}: nothing was sent to Reflag.\n`);
+    io.stderr.write(`${countErrors(diagnostics)}: nothing was sent to Reflag.\n`);
     throw new ExitError(1);
   }
   return state;
 }
 
-export function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
+function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
   // Messages already name any other place involved (`related`).
   for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
+}
+
+/** "1 error", "3 errors" */
+function countErrors(diagnostics: Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  return `${errors} ${errors === 1 ? "error" : "errors"}`;
 }
 
 /** `stopRetrying`: once aborted (apply's Ctrl-C), the client stops retrying (see ReflagClientOptions). */
@@ -98,12 +101,11 @@ export async function preparePlan(
   }
   printDiagnostics(read.diagnostics, io);
   if (!read.live || !read.resolved) {
-    const errors = read.diagnostics.filter((d) => d.severity === "error").length;
     throw new UserError(
       "RS_PLAN_INVALID",
-      `the file does not match app ${desired.app}: ${errors} ${errors === 1 ? "error" : "errors"} above; nothing was changed`,
+      `the file does not match app ${desired.app}: ${countErrors(read.diagnostics)} above; nothing was changed`,
     );
   }
   const plan = diff(read.resolved, read.live, io.now());
-  return { desired, live: read.live, plan, client, batchSize };
+  return { desired, plan, client, batchSize };
 }

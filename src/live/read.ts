@@ -69,7 +69,7 @@ export async function readLive(
 }
 
 /** Keep only what planning needs: SDK keys in the answer never travel further. */
-export function toLiveApp(app: App): LiveApp {
+function toLiveApp(app: App): LiveApp {
   return {
     id: app.id,
     name: app.name,

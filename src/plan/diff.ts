@@ -22,7 +22,7 @@ export function diff(desired: ResolvedDesired, live: LiveState, now: Date): Plan
   for (const flag of desired.flags) {
     const current = liveByKey.get(flag.key);
     if (current) {
-      const update = metadataUpdate(flag, current, live);
+      const update = metadataUpdate(flag, current);
       if (update) updates.push(update);
     } else {
       creates.push(createOf(flag));
@@ -73,7 +73,7 @@ export function diff(desired: ResolvedDesired, live: LiveState, now: Date): Plan
 }
 
 /** A target is desired until its `until` instant; from then on it is treated as absent. */
-export function isActive(target: DesiredTarget, now: Date): boolean {
+function isActive(target: DesiredTarget, now: Date): boolean {
   return target.until === undefined || Date.parse(target.until) > now.getTime();
 }
 
@@ -128,27 +128,21 @@ function createOf(flag: ResolvedFlag): FlagCreate {
   };
 }
 
-function metadataUpdate(flag: ResolvedFlag, current: FlagHeader, live: LiveState): FlagUpdate | undefined {
+function metadataUpdate(flag: ResolvedFlag, current: FlagHeader): FlagUpdate | undefined {
   const body: FlagUpdate["body"] = {};
   const changes: FieldChange[] = [];
   if (flag.name !== undefined && flag.name !== current.name) {
     body.name = flag.name;
     changes.push({ field: "name", from: current.name, to: flag.name });
   }
-  if (flag.description !== undefined && flag.description !== (current.description ?? null)) {
-    // An empty description and no description are the same to a reader.
-    const same = (flag.description ?? "") === (current.description ?? "");
-    if (!same) {
-      body.description = flag.description;
-      changes.push({ field: "description", from: current.description ?? null, to: flag.description });
-    }
+  // An empty description and no description are the same to a reader.
+  if (flag.description !== undefined && (flag.description ?? "") !== (current.description ?? "")) {
+    body.description = flag.description;
+    changes.push({ field: "description", from: current.description ?? null, to: flag.description });
   }
   if (flag.stage && flag.stage.id !== current.stage?.id) {
     body.stageId = flag.stage.id;
-    const from = current.stage
-      ? (live.app.stages.find((s) => s.id === current.stage!.id)?.name ?? current.stage.name)
-      : null;
-    changes.push({ field: "stage", from, to: flag.stage.name });
+    changes.push({ field: "stage", from: current.stage?.name ?? null, to: flag.stage.name });
   }
   if (flag.archived !== undefined && flag.archived !== current.archived) {
     body.isArchived = flag.archived;

@@ -44,11 +44,8 @@ export function matchesKeyFormat(key: string, format: FlagKeyFormat): boolean {
   return key.length <= 256 && rule.pattern.test(key);
 }
 
-/** Which live environments the file manages: resolved ids, or diagnostics for unknown names. */
-export function resolveEnvironment(
-  ref: string,
-  environments: LiveEnvironment[],
-): LiveEnvironment | undefined {
+/** The live environment a reference in the file names: by id first, then by name. */
+function resolveEnvironment(ref: string, environments: LiveEnvironment[]): LiveEnvironment | undefined {
   return environments.find((e) => e.id === ref) ?? environments.find((e) => e.name === ref);
 }
 

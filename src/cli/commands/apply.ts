@@ -5,7 +5,8 @@ import { executeRequests } from "../../apply/execute.js";
 import { changeDescription, describeGitCommit } from "../../apply/description.js";
 import { UserError } from "../../errors.js";
 import { changeCount, isEmptyPlan, planTotals, toRequests } from "../../plan/batches.js";
-import { renderApplyJson, renderApplyText, renderPlan } from "../../plan/render/index.js";
+import { applyResultJson, planJson, renderApplyText, renderPlan } from "../../plan/render/index.js";
+import type { ApplyResult } from "../../apply/model.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliIO, Command } from "../io.js";
 import { useColor } from "../io.js";
@@ -58,10 +59,14 @@ export const applyCommand: Command = async (argv, io) => {
   const interrupt = new AbortController();
   const { desired, plan, client, batchSize } = await preparePlan(values, io, interrupt.signal);
   const json = format === "json";
-  const planText = renderPlan(plan, format, { color, batchSize });
-  if (!json) io.stdout.write(planText);
+  // One JSON document (plan and result) at the end; the other forms print the plan first.
+  const writeJson = (result: ApplyResult | null) =>
+    io.stdout.write(
+      `${JSON.stringify({ plan: planJson(plan, { batchSize }), result: result && applyResultJson(result) }, null, 2)}\n`,
+    );
+  if (!json) io.stdout.write(renderPlan(plan, format, { color, batchSize }));
   if (isEmptyPlan(plan)) {
-    if (json) io.stdout.write(`${JSON.stringify({ plan: JSON.parse(planText), result: null }, null, 2)}\n`);
+    if (json) writeJson(null);
     return 0;
   }
 
@@ -107,9 +112,7 @@ export const applyCommand: Command = async (argv, io) => {
   });
 
   if (json) {
-    io.stdout.write(
-      `${JSON.stringify({ plan: JSON.parse(planText), result: JSON.parse(renderApplyJson(result)) }, null, 2)}\n`,
-    );
+    writeJson(result);
   } else {
     io.stdout.write(`\n${renderApplyText(result, { color })}`);
   }

@@ -39,7 +39,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, options: RenderPlanOp
 
 export { renderPlanText, renderApplyText } from "./text.js";
 export type { TextPlanOptions, TextApplyOptions } from "./text.js";
-export { renderPlanJson, renderApplyJson, JSON_FORMAT_VERSION } from "./json.js";
+export { renderPlanJson, renderApplyJson, planJson, applyResultJson, JSON_FORMAT_VERSION } from "./json.js";
 export type { JsonPlanOptions, PlanJson, ApplyResultJson } from "./json.js";
 export { renderPlanMarkdown } from "./markdown.js";
 export type { MarkdownPlanOptions } from "./markdown.js";

@@ -81,6 +81,11 @@ export interface ApplyResultJson {
 }
 
 export function renderPlanJson(plan: Plan, options: JsonPlanOptions): string {
+  return stringify(planJson(plan, options));
+}
+
+/** The JSON form as an object, for callers that embed it in a larger document. */
+export function planJson(plan: Plan, options: JsonPlanOptions): PlanJson {
   checkBatchSize(options.batchSize);
   const t = planTotals(plan, options.batchSize);
   const out: PlanJson = {
@@ -118,10 +123,15 @@ export function renderPlanJson(plan: Plan, options: JsonPlanOptions): string {
         : flagRequestJson(r),
     ),
   };
-  return stringify(out);
+  return out;
 }
 
 export function renderApplyJson(result: ApplyResult): string {
+  return stringify(applyResultJson(result));
+}
+
+/** The JSON form as an object, for callers that embed it in a larger document. */
+export function applyResultJson(result: ApplyResult): ApplyResultJson {
   let targetsApplied = 0;
   let targetsNotApplied = 0;
   let targetsUnknown = 0;
@@ -147,7 +157,7 @@ export function renderApplyJson(result: ApplyResult): string {
     },
     requests: result.outcomes.map(outcomeJson),
   };
-  return stringify(out);
+  return out;
 }
 
 function stringify(value: unknown): string {
