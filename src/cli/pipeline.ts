@@ -5,6 +5,7 @@ import { ExitError, UserError } from "../errors.js";
 import { ReflagClient, clientOptionsFromEnv } from "../live/client.js";
 import { readLive } from "../live/read.js";
 import { diff } from "../plan/diff.js";
+import { count } from "../plan/render/common.js";
 import type { Plan } from "../plan/model.js";
 import { parsePositiveInt, type OptionSpec } from "./args.js";
 import type { CliIO } from "./io.js";
@@ -77,8 +78,7 @@ function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
 
 /** "1 error", "3 errors" */
 function countErrors(diagnostics: Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
-  return `${errors} ${errors === 1 ? "error" : "errors"}`;
+  return count(diagnostics.filter((d) => d.severity === "error").length, "error", "errors");
 }
 
 /** `stopRetrying`: once aborted (apply's Ctrl-C), the client stops retrying (see ReflagClientOptions). */

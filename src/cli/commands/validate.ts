@@ -6,6 +6,7 @@ import { UserError } from "../../errors.js";
 import { parseCommandArgs, parseDuration } from "../args.js";
 import type { Command } from "../io.js";
 import { useColor } from "../io.js";
+import { count } from "../../plan/render/common.js";
 
 const HELP = `Usage: reflag-sync validate [-f FILE|DIR]... [options]
 
@@ -51,13 +52,16 @@ export const validateCommand: Command = async (argv, io) => {
   for (const d of diagnostics) io.stderr.write(`${paint(formatDiagnostic(d), d, color)}\n`);
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
-  const counts = [plural(errors, "error"), ...(warnings > 0 ? [plural(warnings, "warning")] : [])].join(", ");
+  const counts = [
+    count(errors, "error", "errors"),
+    ...(warnings > 0 ? [count(warnings, "warning", "warnings")] : []),
+  ].join(", ");
   if (!state) {
     io.stderr.write(`invalid: ${counts} in ${(files.length > 0 ? files : [DEFAULT_FILE]).join(", ")}\n`);
     return 1;
   }
-  const summary = `${plural(state.flags.length, "flag")}, ${plural(countTargets(state), "target")}`;
-  const noted = warnings > 0 ? ` (${plural(warnings, "warning")})` : "";
+  const summary = `${count(state.flags.length, "flag", "flags")}, ${count(countTargets(state), "target", "targets")}`;
+  const noted = warnings > 0 ? ` (${count(warnings, "warning", "warnings")})` : "";
   io.stdout.write(`ok: ${state.files.join(", ")}: ${summary}${noted}\n`);
   return 0;
 };
@@ -65,10 +69,6 @@ export const validateCommand: Command = async (argv, io) => {
 /** The documented JSON shape, field by field: `related` stays out of it. */
 function toJson(d: Diagnostic): Pick<Diagnostic, "file" | "line" | "col" | "severity" | "code" | "message"> {
   return { file: d.file, line: d.line, col: d.col, severity: d.severity, code: d.code, message: d.message };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function paint(line: string, d: Diagnostic, color: boolean): string {
