@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FlagKeyFormat } from "../src/api/types.js";
 import { API_ROUTES } from "../src/emulator/routes.js";
 import { Router, splitPath, splitTarget } from "../src/emulator/router.js";
-import { matchesFlagKeyFormat } from "../src/emulator/validate.js";
+import { matchesKeyFormat as matchesFlagKeyFormat } from "../src/api/flag-keys.js";
 
 describe("flag key formats", () => {
   it.each<[FlagKeyFormat, string[], string[]]>([

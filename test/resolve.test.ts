@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredFlag, DesiredState } from "../src/desired/model.js";
-import { matchesKeyFormat, resolveDesired } from "../src/plan/resolve.js";
+import { matchesKeyFormat } from "../src/api/flag-keys.js";
+import { resolveDesired } from "../src/plan/resolve.js";
 import type { LiveApp } from "../src/plan/live-state.js";
 
 const at = (line: number, col = 3) => ({ file: "flags.yaml", line, col });

@@ -3,6 +3,9 @@
 
 export type SortOrder = "asc" | "desc";
 
+/** Company and user ids, flag keys: the Reflag CLI schema's limit. */
+export const MAX_ID_LENGTH = 256;
+
 export interface Paginated<T> {
   data: T[];
   totalCount: number;

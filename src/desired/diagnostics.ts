@@ -1,4 +1,5 @@
 // Building, ordering and describing diagnostics; every stage of loading reports through these.
+import { compare } from "../compare.js";
 import type { Diagnostic, Severity, SourceLocation } from "./model.js";
 
 export function diagnostic(
@@ -43,18 +44,13 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
   });
   return unique.sort(
     (a, b) =>
-      compareText(a.file, b.file) ||
+      compare(a.file, b.file) ||
       a.line - b.line ||
       a.col - b.col ||
-      compareText(a.severity, b.severity) ||
-      compareText(a.code, b.code) ||
-      compareText(a.message, b.message),
+      compare(a.severity, b.severity) ||
+      compare(a.code, b.code) ||
+      compare(a.message, b.message),
   );
-}
-
-/** Code-point order: deterministic whatever the locale. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A value quoted for a message, shortened so a 5 MiB string cannot flood the terminal. */

@@ -1,7 +1,8 @@
 // Several files -> one desired state: settings must agree, a flag is defined once, aliases resolve.
+import { compare } from "../compare.js";
 import type { Notification } from "../api/types.js";
 import { parseUntil } from "./dates.js";
-import { compareText, diagnostic, quote, where, wholeFile } from "./diagnostics.js";
+import { diagnostic, quote, where, wholeFile } from "./diagnostics.js";
 import type { FileAlias, FileDesired, FileFlag, FileTarget, Located } from "./extract.js";
 import { DEFAULT_POLICY } from "./model.js";
 import type { DesiredFlag, DesiredState, DesiredTarget, Diagnostic } from "./model.js";
@@ -76,9 +77,7 @@ export function mergeFiles(files: readonly FileDesired[], complete: boolean): Me
       maxChanges: maxChanges?.value ?? DEFAULT_POLICY.maxChanges,
     },
     environments,
-    flags: [...flags.values()]
-      .map((f) => toDesiredFlag(f, resolve))
-      .sort((a, b) => compareText(a.key, b.key)),
+    flags: [...flags.values()].map((f) => toDesiredFlag(f, resolve)).sort((a, b) => compare(a.key, b.key)),
     files: files.map((f) => f.file),
   };
   if (changeDescription) state.changeDescription = changeDescription.value;

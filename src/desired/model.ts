@@ -1,6 +1,7 @@
 // The desired state after loading, validation and merging: the input of the pure planner.
 // Everything keeps its source position so that plan-time errors point at the file.
 import type { Notification } from "../api/types.js";
+import { where } from "./diagnostics.js";
 
 export interface SourceLocation {
   file: string;
@@ -81,6 +82,5 @@ export interface Diagnostic {
 
 /** `file:line:col: severity: message`, or `file: severity: message` for a whole-file problem. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
-  return `${where}: ${d.severity}: ${d.message}`;
+  return `${where(d)}: ${d.severity}: ${d.message}`;
 }

@@ -11,7 +11,7 @@ import {
   visit,
 } from "yaml";
 import type { CST, YAMLError } from "yaml";
-import { diagnostic, quote, wholeFile } from "./diagnostics.js";
+import { diagnostic, hasErrors, quote, wholeFile } from "./diagnostics.js";
 import { expansionProblem, MAX_DEPTH, tooDeepAt } from "./limits.js";
 import type { Diagnostic, SourceLocation } from "./model.js";
 import { Locator } from "./positions.js";
@@ -82,7 +82,7 @@ export function parseYaml(file: string, given: string): ParseResult {
     const message = `unknown alias *${alias.source}: define the anchor &${alias.source} before using it`;
     diagnostics.push(diagnostic("error", "yaml-unknown-alias", message, at));
   }
-  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  if (hasErrors(diagnostics)) return { diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     const message = "the file is empty: expected 'version: 1' and settings or flags";
     return {

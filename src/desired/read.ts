@@ -1,8 +1,9 @@
 // Paths -> the text of each YAML file. Dumb on purpose: no parsing, just the file system, limits
 // and encodings, each problem a diagnostic.
+import { compare } from "../compare.js";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, normalize, resolve } from "node:path";
-import { compareText, diagnostic, wholeFile } from "./diagnostics.js";
+import { diagnostic, wholeFile } from "./diagnostics.js";
 import type { Diagnostic } from "./model.js";
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -70,7 +71,7 @@ async function listDirectory(dir: string, absolute: string, diagnostics: Diagnos
     return [];
   }
   const found: Candidate[] = [];
-  for (const name of names.filter((n) => !n.startsWith(".") && /\.ya?ml$/i.test(n)).sort(compareText)) {
+  for (const name of names.filter((n) => !n.startsWith(".") && /\.ya?ml$/i.test(n)).sort(compare)) {
     const path = join(absolute, name);
     // stat follows symlinks: ConfigMap mounts are symlinks to files.
     const info = await stat(path).catch(() => undefined);

@@ -1,5 +1,6 @@
 // Semantic rules: what the schema cannot say. Each rule is small and reports through diagnostics.
 import { isMap, isScalar } from "yaml";
+import { MAX_ID_LENGTH } from "../api/types.js";
 import { parseUntil } from "./dates.js";
 import { diagnostic, INVISIBLE, quote, whereFrom } from "./diagnostics.js";
 import type { FileDesired, FileEnvironment, FileFlag, FileTarget } from "./extract.js";
@@ -8,7 +9,6 @@ import type { ParsedFile } from "./parse.js";
 import type { DataPath } from "./positions.js";
 
 export const SUPPORTED_VERSION = 1;
-export const MAX_ID_LENGTH = 256;
 
 /** An unsupported version stops the file's checks: a future format would only yield noise. */
 export function checkVersion(parsed: ParsedFile): Diagnostic | undefined {

@@ -1,5 +1,5 @@
 // The emulator's own endpoints outside /api (no auth): health, request statistics, fault settings.
-import { ApiProblem, notFound } from "./errors.js";
+import { ApiProblem, methodNotAllowed, notFound, problemAnswer } from "./errors.js";
 import type { FaultInjector, FaultOptions, ScriptedFault } from "./faults.js";
 import { Router, splitPath } from "./router.js";
 import type { StatsRecorder } from "./stats.js";
@@ -45,19 +45,10 @@ export function controlAnswer(method: string, path: string, body: string, deps: 
   try {
     const match = router.match(method, splitPath(path));
     if (match.kind === "notFound") throw notFound(`No emulator endpoint ${path}`);
-    if (match.kind === "methodNotAllowed") {
-      const allow = match.allow.join(", ");
-      throw new ApiProblem(
-        "not_found",
-        `Method ${method} is not allowed on ${path} (allowed: ${allow})`,
-        undefined,
-        { status: 405, headers: { allow } },
-      );
-    }
+    if (match.kind === "methodNotAllowed") throw methodNotAllowed(method, path, match.allow);
     return { status: 200, body: match.route.handler(deps, body) };
   } catch (err) {
-    const problem = err instanceof ApiProblem ? err : new ApiProblem("unknown_error", String(err));
-    return { status: problem.status, body: problem.toBody(), headers: problem.headers };
+    return problemAnswer(err instanceof ApiProblem ? err : new ApiProblem("unknown_error", String(err)));
   }
 }
 

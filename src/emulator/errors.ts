@@ -42,6 +42,26 @@ export function notFound(message: string): ApiProblem {
   return new ApiProblem("not_found", message);
 }
 
+/** A 405 naming the methods that `where` does allow. */
+export function methodNotAllowed(method: string, where: string, allow: readonly string[]): ApiProblem {
+  const allowed = allow.join(", ");
+  return new ApiProblem(
+    "not_found",
+    `Method ${method} is not allowed on ${where} (allowed: ${allowed})`,
+    undefined,
+    { status: 405, headers: { allow: allowed } },
+  );
+}
+
+/** The answer that reports a problem: its status, its documented error body and its headers. */
+export function problemAnswer(problem: ApiProblem): {
+  status: number;
+  body: ApiErrorBody;
+  headers: Record<string, string>;
+} {
+  return { status: problem.status, body: problem.toBody(), headers: problem.headers };
+}
+
 /** A 400 whose message names the first few issues, so a human reading only the message still learns why. */
 export function invalidRequest(issues: Issues, message?: string): ApiProblem {
   const entries = Object.entries(issues);

@@ -7,9 +7,8 @@ import {
   type ServerResponse,
 } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ApiErrorBody } from "../api/types.js";
 import { controlAnswer } from "./control.js";
-import { ApiProblem, notFound } from "./errors.js";
+import { ApiProblem, methodNotAllowed, notFound, problemAnswer } from "./errors.js";
 import type { FaultDecision, FaultInjector } from "./faults.js";
 import type { StateFile } from "./persistence.js";
 import { API_ROUTES, type ApiHandler } from "./routes.js";
@@ -62,9 +61,9 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
     const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
-    const text = JSON.stringify({
-      error: { code: "invalid_request", message: `Malformed HTTP request (${err.code ?? "error"})` },
-    });
+    const text = JSON.stringify(
+      new ApiProblem("invalid_request", `Malformed HTTP request (${err.code ?? "error"})`).toBody(),
+    );
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
     );
@@ -164,15 +163,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     try {
       if (match instanceof ApiProblem) throw match;
       if (match.kind === "notFound") throw notFound(`No route for ${method} ${path}`);
-      if (match.kind === "methodNotAllowed") {
-        const allow = match.allow.join(", ");
-        throw new ApiProblem(
-          "not_found",
-          `Method ${method} is not allowed on ${match.template} (allowed: ${allow})`,
-          undefined,
-          { status: 405, headers: { allow } },
-        );
-      }
+      if (match.kind === "methodNotAllowed") throw methodNotAllowed(method, match.template, match.allow);
       const keyAppId = authenticate(req.headers.authorization);
       const appId = match.params.appId;
       if (appId !== undefined) authorize(keyAppId, appId);
@@ -269,11 +260,6 @@ function unexpected(err: unknown): ApiProblem {
     "unknown_error",
     `Unexpected error in the emulator: ${err instanceof Error ? err.message : String(err)}`,
   );
-}
-
-export function problemAnswer(problem: ApiProblem): Answer {
-  const body: ApiErrorBody = problem.toBody();
-  return { status: problem.status, body, headers: problem.headers };
 }
 
 function withClose(answer: Answer, body: Body): Answer {

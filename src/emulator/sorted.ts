@@ -1,9 +1,6 @@
-// Sorted string lists: target ids are kept in code-unit order, so membership is a binary search.
-
-/** Code-unit order: stable across locales, the same as the sorted lists in the state file. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+// Sorted string lists: target ids are kept in code-unit order (plan's `compare`, the order of the
+// lists in the state file), so membership is a binary search.
+import { compare } from "../compare.js";
 
 function lowerBound(list: string[], id: string): number {
   let lo = 0;

@@ -25,7 +25,8 @@ import {
   type FlagContext,
   type PageQuery,
 } from "./validate.js";
-import { compare, includesSorted, insertSorted, removeSorted, sortedSet } from "./sorted.js";
+import { compare } from "../compare.js";
+import { includesSorted, insertSorted, removeSorted, sortedSet } from "./sorted.js";
 import {
   appHeader,
   byOrder,

@@ -1,4 +1,5 @@
 // Pure validation of request bodies and query strings: unknown in, a typed value or every problem by path out.
+import { MAX_ID_LENGTH } from "../api/types.js";
 import type {
   CreateFlagBody,
   EntityFlagsBody,
@@ -9,6 +10,7 @@ import type {
   SpecificTargetsBody,
   UpdateFlagBody,
 } from "../api/types.js";
+import { matchesKeyFormat } from "../api/flag-keys.js";
 import { invalidRequest, type Issues } from "./errors.js";
 import type { FaultKind, FaultOptions, ScriptedFault } from "./faults.js";
 import { isRecord } from "./state.js";
@@ -21,25 +23,9 @@ export function orThrow<T>(result: Validated<T>): T {
   return result.value;
 }
 
-/** Company and user ids, flag keys: the Reflag CLI schema's limit. */
-export const MAX_ID_LENGTH = 256;
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 const NOTIFICATIONS: readonly Notification[] = ["slack", "linearComment"];
-
-const KEY_PATTERNS: Record<Exclude<FlagKeyFormat, "custom">, RegExp> = {
-  kebabCaseLower: /^[a-z0-9]+(-[a-z0-9]+)*$/,
-  kebabCaseUpper: /^[A-Z0-9]+(-[A-Z0-9]+)*$/,
-  snakeCaseLower: /^[a-z0-9]+(_[a-z0-9]+)*$/,
-  snakeCaseUpper: /^[A-Z0-9]+(_[A-Z0-9]+)*$/,
-  camelCase: /^[a-z][a-zA-Z0-9]*$/,
-  pascalCase: /^[A-Z][a-zA-Z0-9]*$/,
-};
-
-export function matchesFlagKeyFormat(key: string, format: FlagKeyFormat): boolean {
-  if (key.length === 0 || key.length > MAX_ID_LENGTH) return false;
-  return format === "custom" ? key.trim() === key : KEY_PATTERNS[format].test(key);
-}
 
 /** Collects problems; the root of the body is reported as "body". */
 class Problems {
@@ -175,7 +161,7 @@ export function validateCreateFlag(body: unknown, ctx: FlagContext): Validated<C
   if (!f) return p.result({ key: "", name: "" });
   const key = str(f, "key", "", p, { required: true, nonEmpty: true }) ?? "";
   if (key.length > MAX_ID_LENGTH) p.add("key", `Must be at most ${MAX_ID_LENGTH} characters`);
-  else if (key.trim() !== "" && !matchesFlagKeyFormat(key, ctx.flagKeyFormat)) {
+  else if (key.trim() !== "" && !matchesKeyFormat(key, ctx.flagKeyFormat)) {
     p.add("key", `Does not match the app's flag key format ${ctx.flagKeyFormat}`);
   }
   const value: CreateFlagBody = {
@@ -378,6 +364,17 @@ function oneOf<S extends string>(
   return fallback;
 }
 
+function sortQuery<S extends string>(
+  query: URLSearchParams,
+  sortBys: readonly [S, ...S[]],
+  p: Problems,
+): { sortBy: S; sortOrder: SortOrder } {
+  return {
+    sortBy: oneOf(query, "sortBy", sortBys, sortBys[0], p),
+    sortOrder: oneOf(query, "sortOrder", ["asc", "desc"] as const, "asc", p),
+  };
+}
+
 /** pageIndex, pageSize, sortBy and sortOrder; other parameters are ignored. */
 export function validatePageQuery<S extends string>(
   query: URLSearchParams,
@@ -387,8 +384,7 @@ export function validatePageQuery<S extends string>(
   return p.result({
     pageIndex: wholeNumber(query, "pageIndex", p, 0, Number.MAX_SAFE_INTEGER, 0),
     pageSize: wholeNumber(query, "pageSize", p, 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
-    sortBy: oneOf(query, "sortBy", sortBys, sortBys[0], p),
-    sortOrder: oneOf(query, "sortOrder", ["asc", "desc"] as const, "asc", p),
+    ...sortQuery(query, sortBys, p),
   });
 }
 
@@ -398,10 +394,7 @@ export function validateSortQuery<S extends string>(
   sortBys: readonly [S, ...S[]],
 ): Validated<{ sortBy: S; sortOrder: SortOrder }> {
   const p = new Problems();
-  return p.result({
-    sortBy: oneOf(query, "sortBy", sortBys, sortBys[0], p),
-    sortOrder: oneOf(query, "sortOrder", ["asc", "desc"] as const, "asc", p),
-  });
+  return p.result(sortQuery(query, sortBys, p));
 }
 
 function num(

@@ -10,7 +10,8 @@ import type {
   Paginated,
   SortOrder,
 } from "../api/types.js";
-import { compare, includesSorted } from "./sorted.js";
+import { compare } from "../compare.js";
+import { includesSorted } from "./sorted.js";
 import type { StoredApp, StoredFlag, StoredTargeting } from "./state.js";
 import type { PageQuery } from "./validate.js";
 

@@ -18,29 +18,21 @@ export class InvalidAnswer extends Error {}
 type Json = Record<string, unknown>;
 
 export function readAppList(body: unknown): AppHeader[] {
-  return list(
-    object(body, "answer").data,
-    "data",
-    (item, at) => withIds(item, at, ["id", "name"]) as unknown as AppHeader,
-  );
+  return namedList(body) as unknown as AppHeader[];
 }
 
 export function readApp(body: unknown): App {
-  const app = withIds(body, "answer", ["id", "name"]);
-  list(app.environments, "environments", (env, at) => withIds(env, at, ["id", "name"]));
+  const app = named(body, "answer");
+  list(app.environments, "environments", named);
   return app as unknown as App;
 }
 
 export function readEnvironmentList(body: unknown): EnvironmentHeader[] {
-  return list(
-    object(body, "answer").data,
-    "data",
-    (env, at) => withIds(env, at, ["id", "name"]) as unknown as EnvironmentHeader,
-  );
+  return namedList(body) as unknown as EnvironmentHeader[];
 }
 
 export function readEnvironment(body: unknown): Environment {
-  return withIds(body, "answer", ["id", "name"]) as unknown as Environment;
+  return named(body, "answer") as unknown as Environment;
 }
 
 export function readFlagAnswer(body: unknown): FlagHeader {
@@ -116,6 +108,16 @@ function page<T>(body: unknown, readItem: (item: unknown, at: string) => T): Pag
   }
   const data = list(answer.data, "data", readItem);
   return { ...(answer as unknown as Paginated<T>), data, totalCount };
+}
+
+/** An app or an environment: both are named by an id and a name. */
+function named(value: unknown, at: string): Json {
+  return withIds(value, at, ["id", "name"]);
+}
+
+/** `{ data: [...] }` of apps or environments. */
+function namedList(body: unknown): Json[] {
+  return list(object(body, "answer").data, "data", named);
 }
 
 function withIds(value: unknown, at: string, names: string[]): Json {

@@ -11,7 +11,8 @@ import type {
   TargetChange,
   TargetKind,
 } from "./model.js";
-import { compare, type ResolvedDesired, type ResolvedFlag } from "./resolve.js";
+import { compare } from "../compare.js";
+import type { ResolvedDesired, ResolvedFlag } from "./resolve.js";
 
 export function diff(desired: ResolvedDesired, live: LiveState, now: Date): Plan {
   const liveByKey = new Map(live.flags.map((f) => [f.key, f]));

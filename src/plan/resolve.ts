@@ -1,7 +1,8 @@
 // Plan-time rules: the names in the file (environments, stages) must exist in the live app,
 // and flags to be created must be creatable. Pure; problems keep their file:line:col.
 import type { DesiredState, DesiredTarget, Diagnostic, SourceLocation } from "../desired/model.js";
-import type { FlagKeyFormat } from "../api/types.js";
+import { keyFormatExample, matchesKeyFormat } from "../api/flag-keys.js";
+import { compare } from "../compare.js";
 import type { LiveApp, LiveEnvironment } from "./live-state.js";
 
 export interface ResolvedTargeting {
@@ -27,21 +28,6 @@ export interface ResolvedDesired {
   prune: boolean;
   /** Sorted by key. */
   flags: ResolvedFlag[];
-}
-
-const KEY_FORMATS: Record<FlagKeyFormat, { pattern: RegExp; example: string }> = {
-  custom: { pattern: /^\S(?:.*\S)?$/s, example: "any text without surrounding spaces" },
-  pascalCase: { pattern: /^[A-Z][a-zA-Z0-9]*$/, example: "NewCheckoutFlow" },
-  camelCase: { pattern: /^[a-z][a-zA-Z0-9]*$/, example: "newCheckoutFlow" },
-  snakeCaseUpper: { pattern: /^[A-Z0-9]+(?:_[A-Z0-9]+)*$/, example: "NEW_CHECKOUT_FLOW" },
-  snakeCaseLower: { pattern: /^[a-z0-9]+(?:_[a-z0-9]+)*$/, example: "new_checkout_flow" },
-  kebabCaseUpper: { pattern: /^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, example: "NEW-CHECKOUT-FLOW" },
-  kebabCaseLower: { pattern: /^[a-z0-9]+(?:-[a-z0-9]+)*$/, example: "new-checkout-flow" },
-};
-
-export function matchesKeyFormat(key: string, format: FlagKeyFormat): boolean {
-  const rule = KEY_FORMATS[format] ?? KEY_FORMATS.custom;
-  return key.length <= 256 && rule.pattern.test(key);
 }
 
 /** The live environment a reference in the file names: by id first, then by name. */
@@ -130,7 +116,7 @@ export function resolveDesired(
         error(
           flag.at,
           "key-format",
-          `flag '${flag.key}' cannot be created: app ${app.id} requires ${app.flagKeyFormat} keys (like '${KEY_FORMATS[app.flagKeyFormat]?.example}')`,
+          `flag '${flag.key}' cannot be created: app ${app.id} requires ${app.flagKeyFormat} keys (like '${keyFormatExample(app.flagKeyFormat)}')`,
         );
       }
     }
@@ -151,9 +137,4 @@ export function resolveDesired(
   if (diagnostics.length > 0) return { diagnostics };
   flags.sort((a, b) => compare(a.key, b.key));
   return { resolved: { appId: desired.app, prune: desired.policy.prune, flags }, diagnostics };
-}
-
-/** Code-unit order: deterministic on every machine, unlike localeCompare. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

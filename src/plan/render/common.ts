@@ -1,4 +1,5 @@
 // What the text, JSON and Markdown renderers share: option checks, wording, grouping, escaping.
+import { compare } from "../../compare.js";
 import type { ApplyResult, RequestStatus } from "../../apply/model.js";
 import type { WriteRequest } from "../batches.js";
 import type {
@@ -43,11 +44,6 @@ export function totalsSentence(t: PlanTotals): string {
 
 export const NO_CHANGES = "No changes. The Reflag app matches the file.";
 
-/** Code-unit order: the same everywhere, whatever the locale. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export interface FlagView {
   key: string;
   create?: FlagCreate;
@@ -78,7 +74,7 @@ export function flagViews(plan: Plan): FlagView[] {
       current.changes.push(change);
     }
   }
-  return [...views.values()].sort((a, b) => compareStrings(a.key, b.key));
+  return [...views.values()].sort((a, b) => compare(a.key, b.key));
 }
 
 export interface TargetGroup {
