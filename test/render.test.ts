@@ -19,7 +19,7 @@ import {
   renderPlanMarkdown,
   renderPlanText,
   type PlanFormat,
-} from "../src/plan/render/index.js";
+} from "../src/render/index.js";
 
 // Builders: plans as the pure diff would produce them, without running it.
 

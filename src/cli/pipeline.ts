@@ -5,7 +5,7 @@ import { ExitError, UserError } from "../errors.js";
 import { ReflagClient, clientOptionsFromEnv } from "../live/client.js";
 import { readLive } from "../live/read.js";
 import { diff } from "../plan/diff.js";
-import { count } from "../plan/render/common.js";
+import { count } from "../render/common.js";
 import type { Plan } from "../plan/model.js";
 import { parsePositiveInt, type OptionSpec } from "./args.js";
 import type { CliIO } from "./io.js";

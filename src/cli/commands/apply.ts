@@ -5,7 +5,7 @@ import { executeRequests } from "../../apply/execute.js";
 import { changeDescription, describeGitCommit } from "../../apply/description.js";
 import { UserError } from "../../errors.js";
 import { changeCount, isEmptyPlan, planTotals, toRequests } from "../../plan/batches.js";
-import { applyResultJson, planJson, renderApplyText, renderPlan } from "../../plan/render/index.js";
+import { applyResultJson, planJson, renderApplyText, renderPlan } from "../../render/index.js";
 import type { ApplyResult } from "../../apply/model.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliIO, Command } from "../io.js";

@@ -1,6 +1,6 @@
 // reflag-sync plan: read live state, print what apply would change. Sends only GET requests.
 import { changeCount, isEmptyPlan, planTotals } from "../../plan/batches.js";
-import { renderPlan } from "../../plan/render/index.js";
+import { renderPlan } from "../../render/index.js";
 import { parseCommandArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { useColor } from "../io.js";

@@ -6,7 +6,7 @@ import { UserError } from "../../errors.js";
 import { parseCommandArgs, parseDuration } from "../args.js";
 import type { Command } from "../io.js";
 import { useColor } from "../io.js";
-import { count } from "../../plan/render/common.js";
+import { count } from "../../render/common.js";
 
 const HELP = `Usage: reflag-sync validate [-f FILE|DIR]... [options]
 

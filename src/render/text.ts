@@ -1,8 +1,8 @@
 // The plan and the apply result for a person at a terminal: terraform-like, aligned, optionally coloured.
-import type { ApplyResult, RequestOutcome } from "../../apply/model.js";
-import type { UpdateFlagBody } from "../../api/types.js";
-import { isEmptyPlan, planTotals, type WriteRequest } from "../batches.js";
-import type { Plan, TargetChange } from "../model.js";
+import type { ApplyResult, RequestOutcome } from "../apply/model.js";
+import type { UpdateFlagBody } from "../api/types.js";
+import { isEmptyPlan, planTotals, type WriteRequest } from "../plan/batches.js";
+import type { Plan, TargetChange } from "../plan/model.js";
 import {
   NO_CHANGES,
   checkBatchSize,

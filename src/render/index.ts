@@ -1,5 +1,5 @@
 // Rendering: pure functions from a plan or an apply result to the string a command prints.
-import type { Plan } from "../model.js";
+import type { Plan } from "../plan/model.js";
 import { renderPlanJson } from "./json.js";
 import { renderPlanMarkdown } from "./markdown.js";
 import { renderPlanText } from "./text.js";

@@ -1,6 +1,6 @@
 // The plan as GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY.
-import { isEmptyPlan, planTotals } from "../batches.js";
-import type { EnvironmentPlan, Plan, TargetChange } from "../model.js";
+import { isEmptyPlan, planTotals } from "../plan/batches.js";
+import type { EnvironmentPlan, Plan, TargetChange } from "../plan/model.js";
 import {
   NO_CHANGES,
   checkBatchSize,

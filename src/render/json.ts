@@ -1,9 +1,9 @@
 // The plan and the apply result for machines: a stable format, documented by schemas/plan.schema.json.
 // Objects are built field by field, so the key order is fixed and nothing undocumented leaks in.
-import type { CreateFlagBody, UpdateFlagBody } from "../../api/types.js";
-import type { ApplyResult, RequestOutcome, RequestStatus } from "../../apply/model.js";
-import { planTotals, toRequests, type WriteRequest } from "../batches.js";
-import type { FieldChange, FlagCreate, FlagUpdate, Plan, PlanTotals, TargetChange } from "../model.js";
+import type { CreateFlagBody, UpdateFlagBody } from "../api/types.js";
+import type { ApplyResult, RequestOutcome, RequestStatus } from "../apply/model.js";
+import { planTotals, toRequests, type WriteRequest } from "../plan/batches.js";
+import type { FieldChange, FlagCreate, FlagUpdate, Plan, PlanTotals, TargetChange } from "../plan/model.js";
 import { checkBatchSize } from "./common.js";
 
 /** Bumped only when a change would break a reader of the previous version. */

@@ -1,7 +1,7 @@
 // What the text, JSON and Markdown renderers share: option checks, wording, grouping, escaping.
-import { compare } from "../../compare.js";
-import type { ApplyResult, RequestStatus } from "../../apply/model.js";
-import type { WriteRequest } from "../batches.js";
+import { compare } from "../compare.js";
+import type { ApplyResult, RequestStatus } from "../apply/model.js";
+import type { WriteRequest } from "../plan/batches.js";
 import type {
   EnvironmentPlan,
   FieldChange,
@@ -12,7 +12,7 @@ import type {
   PlanTotals,
   TargetChange,
   TargetKind,
-} from "../model.js";
+} from "../plan/model.js";
 
 export function checkBatchSize(batchSize: number): void {
   // Same rule and message as toRequests: a bad size must fail before anything is printed.
