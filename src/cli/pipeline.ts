@@ -1,15 +1,13 @@
-// The shared front half of plan, apply (and watch): file -> desired -> live -> plan.
-import { loadDesired, DEFAULT_FILE } from "../desired/index.js";
+// What plan and apply share on the command line: the connection options, loading the files with
+// their diagnostics printed, and turning a failed reconcile into the error the user sees.
+import { DEFAULT_FILE } from "../desired/index.js";
 import { formatDiagnostic, type DesiredState, type Diagnostic } from "../desired/model.js";
-import { ExitError, UserError } from "../errors.js";
-import { ReflagClient, clientOptionsFromEnv } from "../live/client.js";
-import { readLive } from "../live/read.js";
-import { diff } from "../plan/diff.js";
+import { ExitError, UserError, type ErrorCode } from "../errors.js";
+import { clientOptionsFromEnv } from "../live/client.js";
+import { connect, loadRevision, type Connection, type ReconcileResult } from "../reconcile/index.js";
 import { count } from "../render/common.js";
-import type { Plan } from "../plan/model.js";
 import { parsePositiveInt, type OptionSpec } from "./args.js";
 import type { CliIO } from "./io.js";
-import { startProgress } from "./progress.js";
 
 export const CONNECTION_OPTIONS = {
   file: { type: "string", short: "f", multiple: true },
@@ -32,21 +30,15 @@ export interface ConnectionValues {
   concurrency?: string;
 }
 
-export interface Prepared {
-  desired: DesiredState;
-  plan: Plan;
-  client: ReflagClient;
-  batchSize: number;
-}
-
 export function batchSizeOf(values: ConnectionValues): number {
   return values["batch-size"] === undefined
     ? 100
     : parsePositiveInt("--batch-size", values["batch-size"], 10_000);
 }
 
-export function clientFrom(values: ConnectionValues, io: CliIO, stopRetrying?: AbortSignal): ReflagClient {
-  return new ReflagClient(
+/** `stopRetrying`: once aborted (apply's Ctrl-C), the client stops retrying (see ReflagClientOptions). */
+export function connectFrom(values: ConnectionValues, io: CliIO, stopRetrying?: AbortSignal): Connection {
+  return connect(
     clientOptionsFromEnv(io.env, {
       ...(stopRetrying ? { stopRetrying } : {}),
       ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
@@ -58,20 +50,20 @@ export function clientFrom(values: ConnectionValues, io: CliIO, stopRetrying?: A
 }
 
 /** Loads and validates the files; prints diagnostics; throws ExitError(1) on any error. */
-export async function loadOrExit(files: string[] | undefined, io: CliIO): Promise<DesiredState> {
-  const { state, diagnostics } = await loadDesired(files ?? [], {
-    cwd: io.cwd,
-    now: io.now(),
-  });
-  printDiagnostics(diagnostics, io);
-  if (!state) {
-    io.stderr.write(`${countErrors(diagnostics)}: nothing was sent to Reflag.\n`);
+export async function loadOrExit(
+  files: string[] | undefined,
+  io: CliIO,
+): Promise<{ desired: DesiredState; revision: string }> {
+  const loaded = await loadRevision(files ?? [], { cwd: io.cwd, now: io.now() });
+  printDiagnostics(loaded.diagnostics, io);
+  if (!loaded.ok) {
+    io.stderr.write(`${countErrors(loaded.diagnostics)}: nothing was sent to Reflag.\n`);
     throw new ExitError(1);
   }
-  return state;
+  return { desired: loaded.desired, revision: loaded.revision };
 }
 
-function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
+export function printDiagnostics(diagnostics: Diagnostic[], io: CliIO): void {
   // Messages already name any other place involved (`related`).
   for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
 }
@@ -81,31 +73,17 @@ function countErrors(diagnostics: Diagnostic[]): string {
   return count(diagnostics.filter((d) => d.severity === "error").length, "error", "errors");
 }
 
-/** `stopRetrying`: once aborted (apply's Ctrl-C), the client stops retrying (see ReflagClientOptions). */
-export async function preparePlan(
-  values: ConnectionValues,
-  io: CliIO,
-  stopRetrying?: AbortSignal,
-): Promise<Prepared> {
-  const batchSize = batchSizeOf(values);
-  const desired = await loadOrExit(values.file, io);
-  const client = clientFrom(values, io, stopRetrying);
-  const progress = startProgress(io);
-  let read;
-  try {
-    read = await readLive(client, desired, (done, total) =>
-      progress.update("Reading targeting", done, total),
-    );
-  } finally {
-    progress.done();
+/**
+ * Prints a result's plan-time diagnostics, and throws what a run that ended before writing
+ * anything has to say: the original error (API errors keep their exact wording), else a UserError.
+ */
+export function throwIfStopped(result: ReconcileResult, io: CliIO): void {
+  printDiagnostics(result.diagnostics, io);
+  if (result.cause !== undefined) throw result.cause;
+  if (result.outcome === "invalid" && result.error) {
+    throw new UserError("RS_PLAN_INVALID", `${result.error.message} above; nothing was changed`);
   }
-  printDiagnostics(read.diagnostics, io);
-  if (!read.live || !read.resolved) {
-    throw new UserError(
-      "RS_PLAN_INVALID",
-      `the file does not match app ${desired.app}: ${countErrors(read.diagnostics)} above; nothing was changed`,
-    );
+  if (result.outcome === "refused" && result.error) {
+    throw new UserError(result.error.code as ErrorCode, result.error.message, result.error.details);
   }
-  const plan = diff(read.resolved, read.live, io.now());
-  return { desired, plan, client, batchSize };
 }

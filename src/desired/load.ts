@@ -1,7 +1,9 @@
 // Files on disk -> desired state: read (I/O) then the pure validation pipeline.
+import { createHash } from "node:crypto";
 import { hasErrors, sortDiagnostics } from "./diagnostics.js";
 import { DEFAULT_FILE } from "./constants.js";
 import { readSources } from "./read.js";
+import type { SourceText } from "./read.js";
 import { validateDocuments } from "./validate.js";
 import type { LoadResult } from "./validate.js";
 import type { Diagnostic } from "./model.js";
@@ -16,8 +18,13 @@ export interface LoadOptions {
   maxFileBytes?: number;
 }
 
+export interface LoadedFiles extends LoadResult {
+  /** A hash of the files read (paths and bytes), valid or not: the revision a reconcile acts on. */
+  revision: string;
+}
+
 /** Reads files and directories (none: DEFAULT_FILE), validates them, merges them. */
-export async function loadDesired(paths: string[], options: LoadOptions): Promise<LoadResult> {
+export async function loadDesired(paths: string[], options: LoadOptions): Promise<LoadedFiles> {
   const read = await readSources(paths.length > 0 ? paths : [DEFAULT_FILE], {
     cwd: options.cwd,
     ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
@@ -28,7 +35,22 @@ export async function loadDesired(paths: string[], options: LoadOptions): Promis
     ...(options.warnExpiringMs !== undefined ? { warnExpiringMs: options.warnExpiringMs } : {}),
   });
   const diagnostics = sortDiagnostics([...read.diagnostics.map(hintDefault), ...result.diagnostics]);
-  return hasErrors(diagnostics) || !result.state ? { diagnostics } : { state: result.state, diagnostics };
+  const revision = revisionOf(read.sources, read.diagnostics);
+  return hasErrors(diagnostics) || !result.state
+    ? { diagnostics, revision }
+    : { state: result.state, diagnostics, revision };
+}
+
+/**
+ * sha256 of every file's path and bytes, and of every file that could not be read: equal content
+ * gives an equal revision, so a file event without a change of content changes nothing.
+ */
+function revisionOf(sources: readonly SourceText[], unread: readonly Diagnostic[]): string {
+  const hash = createHash("sha256");
+  for (const source of sources)
+    hash.update(`${source.file}\u0000${source.text.length}\u0000`).update(source.text);
+  for (const d of unread) hash.update(`\u0001${d.file}\u0000${d.code}`);
+  return hash.digest("hex").slice(0, 12);
 }
 
 /** Someone who gave no path may not know which file was looked for, nor how to name another. */

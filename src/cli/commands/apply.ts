@@ -1,16 +1,22 @@
 // reflag-sync apply: print the plan, confirm, apply it in the fewest requests, report what was done.
-import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { executeRequests } from "../../apply/execute.js";
-import { changeDescription, describeGitCommit } from "../../apply/description.js";
-import { UserError } from "../../errors.js";
-import { changeCount, isEmptyPlan, planTotals, toRequests } from "../../plan/batches.js";
-import { applyResultJson, planJson, renderApplyText, renderPlan } from "../../render/index.js";
 import type { ApplyResult } from "../../apply/model.js";
+import { UserError } from "../../errors.js";
+import type { Plan } from "../../plan/model.js";
+import { reconcile } from "../../reconcile/index.js";
+import { applyResultJson, planJson, renderApplyText, renderPlan } from "../../render/index.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliIO, Command } from "../io.js";
 import { useColor } from "../io.js";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, ENVIRONMENT_HELP, preparePlan } from "../pipeline.js";
+import {
+  batchSizeOf,
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  connectFrom,
+  ENVIRONMENT_HELP,
+  loadOrExit,
+  throwIfStopped,
+} from "../pipeline.js";
 import { startProgress } from "../progress.js";
 import { parseOutput } from "./output.js";
 
@@ -56,38 +62,14 @@ export const applyCommand: Command = async (argv, io) => {
     );
   }
   const color = useColor(io.stdout, io.env);
-  const interrupt = new AbortController();
-  const { desired, plan, client, batchSize } = await preparePlan(values, io, interrupt.signal);
   const json = format === "json";
-  // One JSON document (plan and result) at the end; the other forms print the plan first.
-  const writeJson = (result: ApplyResult | null) =>
-    io.stdout.write(
-      `${JSON.stringify({ plan: planJson(plan, { batchSize }), result: result && applyResultJson(result) }, null, 2)}\n`,
-    );
-  if (!json) io.stdout.write(renderPlan(plan, format, { color, batchSize }));
-  if (isEmptyPlan(plan)) {
-    if (json) writeJson(null);
-    return 0;
-  }
-
-  const changes = changeCount(planTotals(plan, batchSize));
-  if (changes > desired.policy.maxChanges && !values.force) {
-    throw new UserError(
-      "RS_REFUSED",
-      `the plan has ${changes} changes, more than policy.maxChanges (${desired.policy.maxChanges}); nothing was applied`,
-      ["Review the plan, then run again with --force, or raise policy.maxChanges in the file."],
-    );
-  }
-  if (!values.yes) await confirm(io, plan.appName, plan.appId);
-
-  const firstFile = desired.files[0];
-  const commit = firstFile
-    ? await describeGitCommit(
-        dirname(resolve(io.cwd, firstFile)),
-        desired.files.map((f) => resolve(io.cwd, f)),
-      )
-    : undefined;
-  const progress = startProgress(io);
+  const batchSize = batchSizeOf(values);
+  const { desired, revision } = await loadOrExit(values.file, io);
+  const interrupt = new AbortController();
+  const connection = connectFrom(values, io, interrupt.signal);
+  const printPlan = (plan: Plan) => {
+    if (!json) io.stdout.write(renderPlan(plan, format, { color, batchSize }));
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupt.signal.aborted) {
       // A second signal: give up waiting and die of it, as if no handler were installed.
@@ -100,24 +82,52 @@ export const applyCommand: Command = async (argv, io) => {
       "\nInterrupted: sending nothing more, waiting for requests in flight (again to quit now).\n",
     );
   };
-  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
-  const result = await executeRequests(client, plan.appId, toRequests(plan, batchSize), {
-    changeDescription: changeDescription(override, desired.changeDescription, commit),
-    ...(desired.notifications !== undefined ? { notifications: desired.notifications } : {}),
-    onRequestDone: (_outcome, done, total) => progress.update("Applying", done, total),
+  let progress = startProgress(io);
+  const result = await reconcile({
+    desired,
+    revision,
+    trigger: "command",
+    connection,
+    mode: "apply",
+    batchSize,
+    now: io.now,
+    cwd: io.cwd,
+    force: values.force === true,
+    ...(override !== undefined ? { changeDescription: override } : {}),
     signal: interrupt.signal,
+    onProgress: (phase, done, total) =>
+      progress.update(phase === "read" ? "Reading targeting" : "Applying", done, total),
+    beforeApply: async (plan) => {
+      progress.done();
+      printPlan(plan);
+      if (!values.yes) await confirm(io, plan.appName, plan.appId);
+      progress = startProgress(io);
+      // From here on Ctrl-C stops sending and reports what was done, instead of killing the process.
+      process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+    },
   }).finally(() => {
     progress.done();
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   });
-
+  // One JSON document (plan and result) at the end; the other forms print the plan first.
+  const writeJson = (plan: Plan, applied: ApplyResult | null) =>
+    io.stdout.write(
+      `${JSON.stringify({ plan: planJson(plan, { batchSize }), result: applied && applyResultJson(applied) }, null, 2)}\n`,
+    );
+  if (!result.apply) {
+    // Nothing was written: an empty plan, a refused one, or a run that stopped before planning.
+    if (result.plan) printPlan(result.plan);
+    throwIfStopped(result, io);
+    if (json) writeJson(result.plan!, null);
+    return 0;
+  }
   if (json) {
-    writeJson(result);
+    writeJson(result.plan!, result.apply);
   } else {
-    io.stdout.write(`\n${renderApplyText(result, { color })}`);
+    io.stdout.write(`\n${renderApplyText(result.apply, { color })}`);
   }
   // 130: interrupted, as shells report a process stopped by Ctrl-C.
-  return result.ok ? 0 : interrupt.signal.aborted ? 130 : 1;
+  return result.apply.ok ? 0 : result.outcome === "interrupted" ? 130 : 1;
 };
 
 /** Asks on the terminal; the question goes to stderr so that `apply | tee log` still asks. */

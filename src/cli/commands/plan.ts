@@ -1,10 +1,19 @@
 // reflag-sync plan: read live state, print what apply would change. Sends only GET requests.
-import { changeCount, isEmptyPlan, planTotals } from "../../plan/batches.js";
+import { reconcile } from "../../reconcile/index.js";
 import { renderPlan } from "../../render/index.js";
 import { parseCommandArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { useColor } from "../io.js";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, ENVIRONMENT_HELP, preparePlan } from "../pipeline.js";
+import {
+  batchSizeOf,
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  connectFrom,
+  ENVIRONMENT_HELP,
+  loadOrExit,
+  throwIfStopped,
+} from "../pipeline.js";
+import { startProgress } from "../progress.js";
 import { parseOutput } from "./output.js";
 
 const HELP = `Usage: reflag-sync plan [options]
@@ -33,7 +42,22 @@ export const planCommand: Command = async (argv, io) => {
     return 0;
   }
   const format = parseOutput(values.output);
-  const { plan, batchSize, desired } = await preparePlan(values, io);
+  const batchSize = batchSizeOf(values);
+  const { desired, revision } = await loadOrExit(values.file, io);
+  const progress = startProgress(io);
+  const result = await reconcile({
+    desired,
+    revision,
+    trigger: "command",
+    connection: connectFrom(values, io),
+    mode: "plan",
+    batchSize,
+    now: io.now,
+    cwd: io.cwd,
+    onProgress: (_phase, done, total) => progress.update("Reading targeting", done, total),
+  }).finally(() => progress.done());
+  throwIfStopped(result, io);
+  const plan = result.plan!;
   io.stdout.write(
     renderPlan(plan, format, {
       color: useColor(io.stdout, io.env),
@@ -41,12 +65,7 @@ export const planCommand: Command = async (argv, io) => {
       showUnmanaged: values["show-unmanaged"] === true,
     }),
   );
-  const changes = changeCount(planTotals(plan, batchSize));
-  if (changes > desired.policy.maxChanges) {
-    io.stderr.write(
-      `warning: the plan has ${changes} changes, more than policy.maxChanges (${desired.policy.maxChanges}): apply will refuse it without --force\n`,
-    );
-  }
-  if (values["detailed-exitcode"] && !isEmptyPlan(plan)) return 2;
+  for (const warning of result.warnings) io.stderr.write(`warning: ${warning.message}\n`);
+  if (values["detailed-exitcode"] && result.outcome !== "in-sync") return 2;
   return 0;
 };

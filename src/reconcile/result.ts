@@ -1,0 +1,70 @@
+// One reconcile's result record: what triggered it, what it acted on, what it found and did. The
+// CLI renders it, the daemon logs it as one line and feeds metrics from it.
+import type { ApplyResult } from "../apply/model.js";
+import type { Diagnostic } from "../desired/model.js";
+import type { Plan, PlanTotals } from "../plan/model.js";
+
+/** What started a run: a command, or one of the daemon's triggers. */
+export type Trigger = "command" | "start" | "file" | "interval" | "resync" | "expiry" | "retry";
+
+/**
+ * in-sync: nothing to change. planned: changes found and not applied (plan, or report-only).
+ * applied: every change applied. refused: a safety limit stopped the plan (nothing sent).
+ * invalid: the file, or the file against the app, is wrong (nothing sent). failed: an API error
+ * (an apply may have stopped half-way: see `apply`). interrupted: stopped by a signal.
+ */
+export type Outcome = "in-sync" | "planned" | "applied" | "refused" | "invalid" | "failed" | "interrupted";
+
+/**
+ * What happens next, Flux-style. invalid-file / invalid-plan: wait for a new revision of the file.
+ * refused: wait for a new revision (or --force). transient: retry with backoff. fatal: an API
+ * error retrying will not fix (a bad key, a missing app) — report it, retry slowly.
+ */
+export type ErrorClass = "invalid-file" | "invalid-plan" | "refused" | "transient" | "fatal";
+
+export interface RequestCounts {
+  /** HTTP attempts with GET, retries included: what the service saw. */
+  reads: number;
+  /** HTTP attempts with POST or PATCH, retries included. */
+  writes: number;
+  /** Attempts after which the client tried again. */
+  retries: number;
+}
+
+export interface PlanWarning {
+  code: "max-changes";
+  message: string;
+}
+
+export interface ReconcileResult {
+  trigger: Trigger;
+  /** The desired state's revision (see loadRevision). */
+  revision: string;
+  /** ISO-8601. */
+  startedAt: string;
+  durationMs: number;
+  outcome: Outcome;
+  errorClass?: ErrorClass;
+  error?: { code: string; message: string; details?: string[] };
+  /** The thrown error behind `error`, for the CLI to report exactly as it always has. Never logged. */
+  cause?: unknown;
+  /** The plan's totals and policy.maxChanges' count; zero when no plan was made. */
+  counts: PlanTotals & { changes: number };
+  requests: RequestCounts;
+  /** Plan-time problems (unknown environment, stage, key format) at file:line:col. */
+  diagnostics: Diagnostic[];
+  warnings: PlanWarning[];
+  plan?: Plan;
+  /** Present when writes were attempted: request by request, what was applied. */
+  apply?: ApplyResult;
+}
+
+export const NO_COUNTS: ReconcileResult["counts"] = {
+  flagsToCreate: 0,
+  flagsToUpdate: 0,
+  targetsToAdd: 0,
+  targetsToRemove: 0,
+  environments: 0,
+  requests: 0,
+  changes: 0,
+};

@@ -1,0 +1,169 @@
+// One reconcile: live state -> plan -> (apply), as a list of stages. It never throws for a failure
+// the user or the service causes: those end up in the result record, classified by what happens
+// next. Only a bug, or the caller's own beforeApply hook, throws.
+import { dirname, resolve } from "node:path";
+import { changeDescription, describeGitCommit } from "../apply/description.js";
+import { executeRequests } from "../apply/execute.js";
+import type { ApplyResult } from "../apply/model.js";
+import type { DesiredState } from "../desired/model.js";
+import { UserError } from "../errors.js";
+import { ApiError } from "../live/api-error.js";
+import { readLive } from "../live/read.js";
+import { changeCount, isEmptyPlan, planTotals, toRequests } from "../plan/batches.js";
+import { diff } from "../plan/diff.js";
+import type { Plan } from "../plan/model.js";
+import { requestsSince, type Connection } from "./connect.js";
+import {
+  NO_COUNTS,
+  type ErrorClass,
+  type Outcome,
+  type PlanWarning,
+  type ReconcileResult,
+  type Trigger,
+} from "./result.js";
+
+export interface ReconcileInput {
+  desired: DesiredState;
+  revision: string;
+  trigger: Trigger;
+  connection: Connection;
+  /** plan: read and plan only (plan, watch --no-self-heal). apply: also write. */
+  mode: "plan" | "apply";
+  batchSize: number;
+  now: () => Date;
+  /** Apply a plan larger than policy.maxChanges. The daemon never forces. */
+  force?: boolean;
+  /** The audit text; default the file's changeDescription plus the git commit of the files. */
+  changeDescription?: string;
+  /** Resolves the files' paths (git commit lookup). */
+  cwd: string;
+  /** Called with a non-empty plan that passed the safety checks, before anything is written (print, confirm). */
+  beforeApply?: (plan: Plan) => Promise<void>;
+  /** Once aborted nothing new is sent; requests in flight finish and are reported. */
+  signal?: AbortSignal;
+  onProgress?: (phase: "read" | "apply", done: number, total: number) => void;
+}
+
+export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
+  const started = input.now();
+  const before = input.connection.requests();
+  const finish = (fields: Partial<ReconcileResult> & { outcome: Outcome }): ReconcileResult => ({
+    trigger: input.trigger,
+    revision: input.revision,
+    startedAt: started.toISOString(),
+    durationMs: input.now().getTime() - started.getTime(),
+    counts: NO_COUNTS,
+    requests: requestsSince(before, input.connection.requests()),
+    diagnostics: [],
+    warnings: [],
+    ...fields,
+  });
+
+  // Read the live state of the managed scope, and resolve the file's names against the app.
+  let read;
+  try {
+    read = await readLive(input.connection.client, input.desired, (done, total) =>
+      input.onProgress?.("read", done, total),
+    );
+  } catch (err) {
+    return finish(failure(err));
+  }
+  if (!read.live || !read.resolved) {
+    const errors = read.diagnostics.filter((d) => d.severity === "error").length;
+    return finish({
+      outcome: "invalid",
+      errorClass: "invalid-plan",
+      error: {
+        code: "RS_PLAN_INVALID",
+        message: `the file does not match app ${input.desired.app}: ${errors} ${errors === 1 ? "error" : "errors"}`,
+      },
+      diagnostics: read.diagnostics,
+    });
+  }
+
+  // Compute the plan (pure) and check it against the file's policy.
+  const plan = diff(read.resolved, read.live, input.now());
+  const totals = planTotals(plan, input.batchSize);
+  const counts = { ...totals, changes: changeCount(totals) };
+  const planned = { plan, counts, diagnostics: read.diagnostics };
+  if (isEmptyPlan(plan)) return finish({ outcome: "in-sync", ...planned });
+  const warnings = policyWarnings(counts.changes, input.desired);
+  if (input.mode === "plan") return finish({ outcome: "planned", ...planned, warnings });
+  if (warnings.length > 0 && !input.force) {
+    return finish({
+      outcome: "refused",
+      errorClass: "refused",
+      error: {
+        code: "RS_REFUSED",
+        message: `the plan has ${counts.changes} changes, more than policy.maxChanges (${input.desired.policy.maxChanges}); nothing was applied`,
+        details: ["Review the plan, then run again with --force, or raise policy.maxChanges in the file."],
+      },
+      ...planned,
+      warnings,
+    });
+  }
+  await input.beforeApply?.(plan);
+
+  // Apply in the fewest requests; a failure half-way is reported request by request.
+  const apply = await executeRequests(
+    input.connection.client,
+    plan.appId,
+    toRequests(plan, input.batchSize),
+    {
+      changeDescription: await auditText(input),
+      ...(input.desired.notifications !== undefined ? { notifications: input.desired.notifications } : {}),
+      onRequestDone: (_outcome, done, total) => input.onProgress?.("apply", done, total),
+      ...(input.signal ? { signal: input.signal } : {}),
+    },
+  );
+  if (apply.ok) return finish({ outcome: "applied", ...planned, warnings, apply });
+  if (input.signal?.aborted) return finish({ outcome: "interrupted", ...planned, warnings, apply });
+  return finish({ outcome: "failed", errorClass: applyErrorClass(apply), ...planned, warnings, apply });
+}
+
+function policyWarnings(changes: number, desired: DesiredState): PlanWarning[] {
+  const max = desired.policy.maxChanges;
+  if (changes <= max) return [];
+  return [
+    {
+      code: "max-changes",
+      message: `the plan has ${changes} changes, more than policy.maxChanges (${max}): apply refuses it without --force`,
+    },
+  ];
+}
+
+async function auditText(input: ReconcileInput): Promise<string> {
+  if (input.changeDescription !== undefined) return input.changeDescription;
+  const files = input.desired.files.map((f) => resolve(input.cwd, f));
+  const commit = files[0] ? await describeGitCommit(dirname(files[0]), files) : undefined;
+  return changeDescription(undefined, input.desired.changeDescription, commit);
+}
+
+/** An error thrown while reading: classified, with the original kept for the CLI's report. */
+function failure(err: unknown): Pick<ReconcileResult, "outcome" | "errorClass" | "error" | "cause"> {
+  if (err instanceof ApiError) {
+    return {
+      outcome: "failed",
+      errorClass: err.transient ? "transient" : "fatal",
+      error: { code: err.rsCode, message: err.message },
+      cause: err,
+    };
+  }
+  if (err instanceof UserError) {
+    return {
+      outcome: "failed",
+      errorClass: "fatal",
+      error: { code: err.code, message: err.message, details: err.details },
+      cause: err,
+    };
+  }
+  throw err;
+}
+
+/** An apply that stopped on an unanswered or transient failure may succeed if run again. */
+function applyErrorClass(apply: ApplyResult): ErrorClass {
+  const stopped = apply.outcomes.find((o) => o.status === "failed" || o.status === "unknown");
+  if (!stopped || stopped.status === "unknown") return "transient";
+  const status = stopped.error?.status;
+  return status === undefined || status === 429 || status >= 500 ? "transient" : "fatal";
+}
