@@ -170,7 +170,8 @@ describe("plan and apply against the emulator", () => {
       "flags.yaml": `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [${companies.join(", ")}] }\n      Production: { companies: [globex, extra] }\n`,
     });
     const file = join(dir, "flags.yaml");
-    // Production's batch goes first and succeeds; Staging's second batch fails on every attempt.
+    // One request at a time, so that what is left unsent is exact: Staging's first (largest) batch
+    // goes first, then Production's; both succeed; Staging's second batch fails on every attempt.
     emulator.setFaults({
       script: [
         {
@@ -195,10 +196,10 @@ describe("plan and apply against the emulator", () => {
         },
       ],
     });
-    const r = await runCli(["apply", "-f", file, "--yes", "--batch-size", "10", "-o", "json"], {
-      env,
-      timeoutMs: 30_000,
-    });
+    const r = await runCli(
+      ["apply", "-f", file, "--yes", "--batch-size", "10", "--concurrency", "1", "-o", "json"],
+      { env, timeoutMs: 30_000 },
+    );
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     const ajv = new Ajv({ strict: true, allErrors: true });

@@ -1,8 +1,10 @@
-// Executing write requests. Phases run in order (creates, metadata updates, targets, archiving);
-// within a phase independent requests run concurrently under the client's limit, and each
-// environment's target batches go one after another. After a request fails for good (the client
-// has already retried what can be retried) nothing new is sent, and every request is reported as
-// applied, failed or not sent.
+// Executing write requests, as many at once as the client allows, in the only order that matters:
+// a flag is created (or unarchived) before it is targeted, and archived after its targeting. Target
+// batches do not depend on each other (each target is in one batch; adding and removing are
+// idempotent), so they go concurrently, across environments too. The largest target batch goes
+// first, alone among batches, so that a service refusing its size is met once, not by every batch
+// in flight. After a request fails for good (the client has already retried what can be retried)
+// nothing new is sent, and every request is reported as applied, failed, unknown or not sent.
 import type {
   CreateFlagBody,
   FlagHeader,
@@ -19,6 +21,8 @@ export interface LiveWriter {
   createFlag(appId: string, body: CreateFlagBody): Promise<FlagHeader>;
   updateFlag(appId: string, flagId: string, body: UpdateFlagBody): Promise<FlagHeader>;
   updateSpecificTargets(appId: string, envId: string, body: SpecificTargetsBody): Promise<void>;
+  /** Most requests the writer sends at once (default 8): apply keeps that many in flight. */
+  readonly concurrency?: number;
 }
 
 export interface ExecuteOptions {
@@ -30,6 +34,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
 }
 
+const DEFAULT_CONCURRENCY = 8;
+
 export async function executeRequests(
   writer: LiveWriter,
   appId: string,
@@ -39,43 +45,111 @@ export async function executeRequests(
   const run = new Run(writer, appId, options, requests.length);
   // Outcomes per request index; a split batch yields several outcomes in its place.
   const outcomes: RequestOutcome[][] = requests.map(() => []);
-  for (const phase of phases(requests)) {
-    await Promise.all(
-      phase.map(async (chain) => {
-        for (const index of chain) outcomes[index] = await run.execute(requests[index]!);
-      }),
-    );
-  }
+  const started = await schedule(
+    dependencies(requests),
+    Math.max(1, writer.concurrency ?? DEFAULT_CONCURRENCY),
+    async (index) => {
+      outcomes[index] = await run.execute(requests[index]!);
+      return outcomes[index].every((o) => o.status === "applied");
+    },
+    () => run.stopped,
+  );
+  requests.forEach((request, index) => {
+    if (!started[index]) outcomes[index] = [run.notSent(request)];
+  });
   const all = outcomes.flat();
   return { ok: all.every((o) => o.status === "applied"), outcomes: all };
 }
 
-/** Consecutive requests of one phase, as chains: one chain per environment for targets, else one per request. */
-function phases(requests: WriteRequest[]): number[][][] {
-  const result: number[][][] = [];
-  let phaseKey: string | undefined;
-  let chains = new Map<string, number[]>();
+/** For each request, the requests that must be applied before it is sent. */
+export function dependencies(requests: WriteRequest[]): number[][] {
+  const after: Array<Set<number>> = requests.map(() => new Set());
+  const created = new Map<string, number>();
+  const unarchived = new Map<string, number>();
+  const archived = new Map<string, number>();
   requests.forEach((request, index) => {
-    const key = request.kind === "updateFlag" && request.body.isArchived === true ? "archive" : request.kind;
-    if (key !== phaseKey) {
-      chains = new Map();
-      result.push([]);
-      phaseKey = key;
-    }
-    const chainKey = request.kind === "targets" ? request.envId : String(index);
-    let chain = chains.get(chainKey);
-    if (!chain) {
-      chain = [];
-      chains.set(chainKey, chain);
-      result[result.length - 1]!.push(chain);
-    }
-    chain.push(index);
+    if (request.kind === "createFlag") created.set(request.flagKey, index);
+    if (request.kind === "updateFlag" && request.body.isArchived === false)
+      unarchived.set(request.flagKey, index);
+    if (request.kind === "updateFlag" && request.body.isArchived === true)
+      archived.set(request.flagKey, index);
   });
-  return result;
+  let probe: number | undefined;
+  requests.forEach((request, index) => {
+    if (request.kind === "updateFlag") {
+      const create = created.get(request.flagKey);
+      if (create !== undefined) after[index]!.add(create);
+    }
+    if (request.kind !== "targets") return;
+    for (const change of request.changes) {
+      const create = created.get(change.flagKey);
+      if (create !== undefined) after[index]!.add(create);
+      const unarchive = unarchived.get(change.flagKey);
+      if (unarchive !== undefined) after[index]!.add(unarchive);
+      const archive = archived.get(change.flagKey);
+      if (archive !== undefined) after[archive]!.add(index);
+    }
+    const largest = probe === undefined ? 0 : (requests[probe] as typeof request).changes.length;
+    if (request.changes.length > largest) probe = index;
+  });
+  // Until the largest batch is answered, the service's batch limit is unknown: other batches wait.
+  if (probe !== undefined) {
+    requests.forEach((request, index) => {
+      if (request.kind === "targets" && index !== probe && request.changes.length > 1)
+        after[index]!.add(probe!);
+    });
+  }
+  return after.map((set) => [...set].sort((a, b) => a - b));
+}
+
+/**
+ * Runs each task once every task it waits for has succeeded, at most `limit` at once, lowest index
+ * first among those ready, and starts nothing new once `stopped()`. Resolves, when nothing is in
+ * flight any more, with which tasks were started.
+ */
+function schedule(
+  waitsFor: number[][],
+  limit: number,
+  task: (index: number) => Promise<boolean>,
+  stopped: () => boolean,
+): Promise<boolean[]> {
+  const started = waitsFor.map(() => false);
+  const waiting = waitsFor.map((list) => list.length);
+  const dependents: number[][] = waitsFor.map(() => []);
+  waitsFor.forEach((list, index) => {
+    for (const before of list) dependents[before]!.push(index);
+  });
+  const ready: number[] = [];
+  waiting.forEach((count, index) => {
+    if (count === 0) ready.push(index);
+  });
+  let head = 0;
+  let inFlight = 0;
+  return new Promise((resolve, reject) => {
+    const pump = () => {
+      while (inFlight < limit && head < ready.length && !stopped()) {
+        const index = ready[head++]!;
+        started[index] = true;
+        inFlight++;
+        task(index).then((ok) => {
+          inFlight--;
+          if (ok) {
+            for (const next of dependents[index]!) {
+              waiting[next]! -= 1;
+              if (waiting[next] === 0) ready.push(next);
+            }
+          }
+          pump();
+        }, reject);
+      }
+      if (inFlight === 0) resolve(started);
+    };
+    pump();
+  });
 }
 
 class Run {
-  failed = false;
+  private failed = false;
   private done = 0;
   /** The batch size the service accepted after refusing a larger one: later batches use it. */
   private learnedLimit: number | undefined;
@@ -88,8 +162,17 @@ class Run {
     private total: number,
   ) {}
 
+  /** A request failed for good, or the run was interrupted: nothing new is sent. */
+  get stopped(): boolean {
+    return this.failed || this.options.signal?.aborted === true;
+  }
+
+  notSent(request: WriteRequest): RequestOutcome {
+    return this.finish({ request, status: "not-sent" });
+  }
+
   async execute(request: WriteRequest): Promise<RequestOutcome[]> {
-    if (this.failed || this.options.signal?.aborted) return [this.finish({ request, status: "not-sent" })];
+    if (this.stopped) return [this.notSent(request)];
     if (
       request.kind === "targets" &&
       this.learnedLimit !== undefined &&
