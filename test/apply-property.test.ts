@@ -71,7 +71,7 @@ function toDesired(spec: DesiredSpec): DesiredState {
   return {
     app: APP,
     appAt: AT,
-    policy: { prune: spec.prune, maxChanges: 10_000 },
+    policy: { prune: spec.prune, maxChanges: 10_000, maxRemovalShare: 1 },
     environments: {},
     files: ["flags.yaml"],
     flags: spec.flags.map((f) => ({

@@ -42,7 +42,7 @@ describe("desired state", () => {
       appAt: { file: "f.yaml", line: 2, col: 6 },
       changeDescription: "Synced from git",
       notifications: [],
-      policy: { prune: true, maxChanges: 500 },
+      policy: { prune: true, maxChanges: 500, maxRemovalShare: 0.5 },
       environments: { prod: { ref: "Production", at: { file: "f.yaml", line: 6, col: 9 } } },
       flags: [
         {
@@ -152,7 +152,7 @@ describe("desired state", () => {
     expect(state?.files).toEqual(["split/10-settings.yaml", "split/20-checkout.yaml", "split/30-search.yml"]);
     expect(state?.app).toBe("ap123456789");
     expect(state?.appAt).toEqual({ file: "split/10-settings.yaml", line: 2, col: 6 });
-    expect(state?.policy).toEqual({ prune: false, maxChanges: 50 });
+    expect(state?.policy).toEqual({ prune: false, maxChanges: 50, maxRemovalShare: 0.5 });
     expect(state?.changeDescription).toBe("From the split fixture");
     expect(state?.flags.map((f) => [f.key, f.targeting.map((t) => t.ref)])).toEqual([
       ["beta-search", ["Staging"]],

@@ -20,7 +20,7 @@ function state(flags: DesiredFlag[], environments: DesiredState["environments"] 
   return {
     app: "ap1",
     appAt: at(2),
-    policy: { prune: true, maxChanges: 500 },
+    policy: { prune: true, maxChanges: 500, maxRemovalShare: 0.5 },
     environments,
     flags,
     files: ["flags.yaml"],

@@ -324,6 +324,28 @@ const CASES: BadCase[] = [
     },
   },
   {
+    name: "maxRemovalShare over 1",
+    files: { "f.yaml": yaml(...HEAD, "policy:", "  maxRemovalShare: 1.5") },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 20,
+      code: "invalid-value",
+      message: "'policy.maxRemovalShare' must be at most 1, not 1.5",
+    },
+  },
+  {
+    name: "maxRemovalShare negative",
+    files: { "f.yaml": yaml(...HEAD, "policy:", "  maxRemovalShare: -0.1") },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 20,
+      code: "invalid-value",
+      message: "'policy.maxRemovalShare' must be at least 0, not -0.1",
+    },
+  },
+  {
     name: "maxChanges not whole",
     files: { "f.yaml": yaml(...HEAD, "policy:", "  maxChanges: 2.5") },
     expect: {

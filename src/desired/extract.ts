@@ -53,6 +53,7 @@ export interface FileDesired {
   notifications?: Located<Notification[]>;
   prune?: Located<boolean>;
   maxChanges?: Located<number>;
+  maxRemovalShare?: Located<number>;
   aliases: FileAlias[];
   flags: FileFlag[];
 }
@@ -86,6 +87,8 @@ export function extractFile(parsed: ParsedFile, isClean: (path: DataPath) => boo
     if (prune) result.prune = prune;
     const maxChanges = take(["policy", "maxChanges"], policy.maxChanges);
     if (maxChanges) result.maxChanges = maxChanges;
+    const maxRemovalShare = take(["policy", "maxRemovalShare"], policy.maxRemovalShare);
+    if (maxRemovalShare) result.maxRemovalShare = maxRemovalShare;
   }
   if (isRecord(data.environments)) {
     for (const [alias, ref] of Object.entries(data.environments)) {

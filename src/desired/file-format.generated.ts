@@ -56,7 +56,7 @@ export interface FlagsFile {
     | unknown[];
 }
 /**
- * How far reflag-sync may go. Defaults: prune true, maxChanges 500.
+ * How far reflag-sync may go. Defaults: prune true, maxChanges 500, maxRemovalShare 0.5.
  */
 export interface Policy {
   /**
@@ -67,6 +67,10 @@ export interface Policy {
    * Refuse a plan with more target changes than this unless --force is given. Default 500.
    */
   maxChanges?: number;
+  /**
+   * Refuse a plan that, in any one environment, would remove more than this share of the live targets of the flags the file manages there (when that is more than 10 targets), unless --force is given. 0 refuses any such removal of more than 10 targets, 1 turns the check off. Default 0.5.
+   */
+  maxRemovalShare?: number;
 }
 /**
  * A managed flag. Fields that are given are enforced; omitted fields are left as they are live. A flag missing live is created (it then needs `name`).

@@ -38,6 +38,7 @@ export function mergeFiles(files: readonly FileDesired[], complete: boolean): Me
   const notifications = setting<Notification[]>("notifications", (f) => f.notifications);
   const prune = setting("policy.prune", (f) => f.prune);
   const maxChanges = setting("policy.maxChanges", (f) => f.maxChanges);
+  const maxRemovalShare = setting("policy.maxRemovalShare", (f) => f.maxRemovalShare);
 
   const aliases = new Map<string, FileAlias>();
   for (const alias of files.flatMap((f) => f.aliases)) {
@@ -75,6 +76,7 @@ export function mergeFiles(files: readonly FileDesired[], complete: boolean): Me
     policy: {
       prune: prune?.value ?? DEFAULT_POLICY.prune,
       maxChanges: maxChanges?.value ?? DEFAULT_POLICY.maxChanges,
+      maxRemovalShare: maxRemovalShare?.value ?? DEFAULT_POLICY.maxRemovalShare,
     },
     environments,
     flags: [...flags.values()].map((f) => toDesiredFlag(f, resolve)).sort((a, b) => compare(a.key, b.key)),

@@ -48,6 +48,8 @@ export interface DesiredFlag {
 export interface DesiredPolicy {
   prune: boolean;
   maxChanges: number;
+  /** Refuse removing more than this share (0..1) of an environment's managed live targets. */
+  maxRemovalShare: number;
 }
 
 export interface DesiredState {
@@ -64,7 +66,7 @@ export interface DesiredState {
   files: string[];
 }
 
-export const DEFAULT_POLICY: DesiredPolicy = { prune: true, maxChanges: 500 };
+export const DEFAULT_POLICY: DesiredPolicy = { prune: true, maxChanges: 500, maxRemovalShare: 0.5 };
 
 export type Severity = "error" | "warning";
 

@@ -74,8 +74,10 @@ function describeError(e: ErrorObject, locator: Locator): Diagnostic {
         (suggestion ? `; did you mean '${suggestion}'?` : "");
       return diagnostic("error", "invalid-value", message, at);
     }
-    case "minimum": {
-      const message = `${label} must be at least ${String(params.limit)}, not ${String(e.data)}`;
+    case "minimum":
+    case "maximum": {
+      const bound = e.keyword === "minimum" ? "at least" : "at most";
+      const message = `${label} must be ${bound} ${String(params.limit)}, not ${String(e.data)}`;
       return diagnostic("error", "invalid-value", message, at);
     }
     case "minLength":

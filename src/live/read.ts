@@ -81,7 +81,7 @@ function toLiveApp(app: App): LiveApp {
 
 function toLiveTargets(answer: FlagTargeting): LiveTargets {
   const on = answer.specificTargets?.true;
-  return { companies: on?.companyIds ?? [], users: on?.userIds ?? [] };
+  return { companies: on?.companyIds ?? [], users: on?.userIds ?? [], version: answer.version };
 }
 
 /** 404/403 on the app itself almost always means a wrong `app` or a key for another app. */

@@ -18,6 +18,8 @@ export interface LiveApp {
 export interface LiveTargets {
   companies: string[];
   users: string[];
+  /** The API's targeting version, for a saved plan's staleness check (optional for builders in tests). */
+  version?: number;
 }
 
 export interface LiveState {

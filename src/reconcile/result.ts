@@ -3,6 +3,7 @@
 import type { ApplyResult } from "../apply/model.js";
 import type { Diagnostic } from "../desired/model.js";
 import type { Plan, PlanTotals } from "../plan/model.js";
+import type { PlanBasis } from "./basis.js";
 
 /** What started a run: a command, or one of the daemon's triggers. */
 export type Trigger = "command" | "start" | "file" | "interval" | "resync" | "expiry" | "retry";
@@ -31,9 +32,12 @@ export interface RequestCounts {
   retries: number;
 }
 
+/** max-changes, removal-share: a breach of the file's policy, which apply refuses without --force. */
 export interface PlanWarning {
-  code: "max-changes";
+  code: "max-changes" | "removal-share";
   message: string;
+  /** removal-share: the removals per flag ("dark-mode: 30 of 40 removed"). */
+  details?: string[];
 }
 
 export interface ReconcileResult {
@@ -55,6 +59,8 @@ export interface ReconcileResult {
   diagnostics: Diagnostic[];
   warnings: PlanWarning[];
   plan?: Plan;
+  /** What the plan was computed from (targeting versions, compared flag fields): saved with the plan. */
+  basis?: PlanBasis;
   /** Present when writes were attempted: request by request, what was applied. */
   apply?: ApplyResult;
 }

@@ -12,15 +12,10 @@ import { readLive } from "../live/read.js";
 import { changeCount, isEmptyPlan, planTotals, toRequests } from "../plan/batches.js";
 import { diff } from "../plan/diff.js";
 import type { Plan } from "../plan/model.js";
+import { planBasis } from "./basis.js";
 import { requestsSince, type Connection } from "./connect.js";
-import {
-  NO_COUNTS,
-  type ErrorClass,
-  type Outcome,
-  type PlanWarning,
-  type ReconcileResult,
-  type Trigger,
-} from "./result.js";
+import { breachWarnings, policyBreaches, refusal } from "./policy.js";
+import { NO_COUNTS, type ErrorClass, type Outcome, type ReconcileResult, type Trigger } from "./result.js";
 
 export interface ReconcileInput {
   desired: DesiredState;
@@ -31,7 +26,7 @@ export interface ReconcileInput {
   mode: "plan" | "apply";
   batchSize: number;
   now: () => Date;
-  /** Apply a plan larger than policy.maxChanges. The daemon never forces. */
+  /** Apply a plan that breaks the file's policy (maxChanges, maxRemovalShare). The daemon never forces. */
   force?: boolean;
   /** The audit text; default the file's changeDescription plus the git commit of the files. */
   changeDescription?: string;
@@ -85,19 +80,17 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   const plan = diff(read.resolved, read.live, input.now());
   const totals = planTotals(plan, input.batchSize);
   const counts = { ...totals, changes: changeCount(totals) };
-  const planned = { plan, counts, diagnostics: read.diagnostics };
+  const basis = planBasis(read.resolved, read.live);
+  const planned = { plan, basis, counts, diagnostics: read.diagnostics };
   if (isEmptyPlan(plan)) return finish({ outcome: "in-sync", ...planned });
-  const warnings = policyWarnings(counts.changes, input.desired);
+  const breaches = policyBreaches(plan, counts.changes, basis.targeting, input.desired.policy);
+  const warnings = breachWarnings(breaches);
   if (input.mode === "plan") return finish({ outcome: "planned", ...planned, warnings });
-  if (warnings.length > 0 && !input.force) {
+  if (breaches.length > 0 && !input.force) {
     return finish({
       outcome: "refused",
       errorClass: "refused",
-      error: {
-        code: "RS_REFUSED",
-        message: `the plan has ${counts.changes} changes, more than policy.maxChanges (${input.desired.policy.maxChanges}); nothing was applied`,
-        details: ["Review the plan, then run again with --force, or raise policy.maxChanges in the file."],
-      },
+      error: refusal(breaches),
       ...planned,
       warnings,
     });
@@ -119,17 +112,6 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   if (apply.ok) return finish({ outcome: "applied", ...planned, warnings, apply });
   if (input.signal?.aborted) return finish({ outcome: "interrupted", ...planned, warnings, apply });
   return finish({ outcome: "failed", errorClass: applyErrorClass(apply), ...planned, warnings, apply });
-}
-
-function policyWarnings(changes: number, desired: DesiredState): PlanWarning[] {
-  const max = desired.policy.maxChanges;
-  if (changes <= max) return [];
-  return [
-    {
-      code: "max-changes",
-      message: `the plan has ${changes} changes, more than policy.maxChanges (${max}): apply refuses it without --force`,
-    },
-  ];
 }
 
 async function auditText(input: ReconcileInput): Promise<string> {

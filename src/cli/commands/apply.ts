@@ -27,7 +27,9 @@ Prints the plan, asks for confirmation on a terminal, then makes the Reflag app 
 Options:
 ${CONNECTION_HELP}
   -y, --yes              apply without asking (required when not on a terminal)
-      --force            apply even when the plan has more changes than policy.maxChanges
+      --force            apply even when the plan breaks the file's policy (more changes than
+                         policy.maxChanges, or removes more than policy.maxRemovalShare of an
+                         environment's managed targets)
       --change-description TEXT
                          audit text for the changes (default: the file's changeDescription,
                          plus the git commit when run in a git work tree)

@@ -65,7 +65,10 @@ export const planCommand: Command = async (argv, io) => {
       showUnmanaged: values["show-unmanaged"] === true,
     }),
   );
-  for (const warning of result.warnings) io.stderr.write(`warning: ${warning.message}\n`);
+  for (const warning of result.warnings) {
+    io.stderr.write(`warning: ${warning.message}\n`);
+    for (const line of warning.details ?? []) io.stderr.write(`  ${line}\n`);
+  }
   if (values["detailed-exitcode"] && result.outcome !== "in-sync") return 2;
   return 0;
 };
