@@ -84,7 +84,11 @@ describe("schemas/flags.reflag.schema.json", () => {
       "archived",
       "targeting",
     ]);
-    expect(Object.keys(schema.definitions.Policy?.properties ?? {})).toEqual(["prune", "maxChanges", "maxRemovalShare"]);
+    expect(Object.keys(schema.definitions.Policy?.properties ?? {})).toEqual([
+      "prune",
+      "maxChanges",
+      "maxRemovalShare",
+    ]);
     expect(Object.keys(schema.definitions.EnvironmentTargeting?.properties ?? {})).toEqual([
       "companies",
       "users",
