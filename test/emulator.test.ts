@@ -308,6 +308,16 @@ describe("flags", () => {
     expect(again.error.message).toContain("beta-search");
   });
 
+  it("creates a flag with description and ownerUserId null (no value), as the SDK's types allow", async () => {
+    const created = await api<FlagAnswer>(emu, "POST", `${APP}/flags`, {
+      json: { key: "beta-search", name: "Beta search", description: null, ownerUserId: null },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.flag).toMatchObject({ key: "beta-search", name: "Beta search" });
+    expect(created.body.flag).not.toHaveProperty("description");
+    expect(created.body.flag).not.toHaveProperty("owner");
+  });
+
   it.each([
     [
       "a key in the wrong format",
@@ -318,7 +328,7 @@ describe("flags", () => {
     ["an empty name", { key: "a", name: " " }, { name: ["Must not be empty"] }],
     [
       "wrong types",
-      { key: 7, name: "x", permanent: "yes", description: null },
+      { key: 7, name: "x", permanent: "yes", description: 5 },
       {
         key: [expect.stringContaining("Expected string")],
         permanent: [expect.stringContaining("Expected boolean")],
@@ -895,6 +905,130 @@ describe("HTTP errors", () => {
 
   it("ignores unknown query parameters", async () => {
     expect((await api(emu, "GET", `${APP}/flags?foo=bar&pageSize=100`)).status).toBe(200);
+  });
+});
+
+describe("flag list sortBy", () => {
+  const keys = async (query: string) => {
+    const answer = await api<Paginated<FlagHeader>>(emu, "GET", `${APP}/flags?${query}`);
+    expect(answer.status).toBe(200);
+    return answer.body.data.map((f) => f.key);
+  };
+  const seed = () => {
+    emu.store.addFlag(emu.appId, {
+      key: "zz-early",
+      name: "A first by name",
+      createdAt: "2025-01-01T00:00:00.000Z",
+      stageId: "stDev",
+      ownerUserId: "usBob",
+    });
+    emu.store.addFlag(emu.appId, { key: "aa-no-stage", name: "Zed", createdAt: "2027-01-01T00:00:00.000Z" });
+  };
+
+  // Demo flags: new-checkout-flow (Internal), dark-mode (Beta), legacy-export (GA), ai-assistant (In
+  // development), search-v2 (Beta, archived); all owned by Alice, created at the same instant.
+  it.each([
+    [
+      "key",
+      [
+        "aa-no-stage",
+        "ai-assistant",
+        "dark-mode",
+        "legacy-export",
+        "new-checkout-flow",
+        "search-v2",
+        "zz-early",
+      ],
+    ],
+    [
+      "name",
+      [
+        "zz-early",
+        "ai-assistant",
+        "dark-mode",
+        "legacy-export",
+        "new-checkout-flow",
+        "search-v2",
+        "aa-no-stage",
+      ],
+    ],
+    [
+      "createdAt",
+      [
+        "zz-early",
+        "ai-assistant",
+        "dark-mode",
+        "legacy-export",
+        "new-checkout-flow",
+        "search-v2",
+        "aa-no-stage",
+      ],
+    ],
+    [
+      "stage",
+      [
+        "ai-assistant",
+        "zz-early",
+        "new-checkout-flow",
+        "dark-mode",
+        "search-v2",
+        "legacy-export",
+        "aa-no-stage",
+      ],
+    ],
+    [
+      "owner",
+      [
+        "ai-assistant",
+        "dark-mode",
+        "legacy-export",
+        "new-checkout-flow",
+        "search-v2",
+        "zz-early",
+        "aa-no-stage",
+      ],
+    ],
+  ])("sorts by %s, ties by key, absent values last; desc is the exact reverse", async (sortBy, expected) => {
+    seed();
+    expect(await keys(`sortBy=${sortBy}`)).toEqual(expected);
+    expect(await keys(`sortBy=${sortBy}&sortOrder=desc`)).toEqual([...expected].reverse());
+  });
+
+  it("sorts by stale (false first) and by check and track times", async () => {
+    emu.store.addFlag(emu.appId, { key: "old-flag", name: "Old" });
+    const stored = emu.store.state.apps[0]!.flags;
+    Object.assign(
+      stored.find((f) => f.key === "old-flag")!,
+      { stale: true, lastCheckAt: "2026-01-01T00:00:00.000Z" },
+    );
+    Object.assign(
+      stored.find((f) => f.key === "search-v2")!,
+      {
+        lastCheckAt: "2026-02-01T00:00:00.000Z",
+        lastTrackAt: "2026-02-01T00:00:00.000Z",
+        rolledOutToEveryoneAt: "2026-02-01T00:00:00.000Z",
+      },
+    );
+    expect((await keys("sortBy=stale")).at(-1)).toBe("old-flag");
+    expect((await keys("sortBy=lastCheck")).slice(0, 2)).toEqual(["old-flag", "search-v2"]);
+    expect((await keys("sortBy=lastTrack"))[0]).toBe("search-v2");
+    expect((await keys("sortBy=rolledOutToEveryoneAt"))[0]).toBe("search-v2");
+  });
+
+  it.each(["autoFeedbackSurveysEnabled", "environmentStatus", "archivingChecks"])(
+    "accepts sortBy=%s, a field the emulator does not hold: key order",
+    async (sortBy) => {
+      const answer = await api<Paginated<FlagHeader>>(emu, "GET", `${APP}/flags?sortBy=${sortBy}`);
+      expect(answer.body.sortBy).toBe(sortBy);
+      expect(answer.body.data.map((f) => f.key)).toEqual(await keys("sortBy=key"));
+    },
+  );
+
+  it("accepts every sortBy on the entity views too, and refuses an unknown one with a 400 listing them", async () => {
+    const entity = await api(emu, "GET", `${APP}/envs/enProduction/companies/acme-corp/flags?sortBy=stage`);
+    expect(entity.status).toBe(200);
+    const bad = expectError(await api(emu, "GET", `${APP}/flags?sortBy=colour`), 400, "invalid_request");
+    expect(bad.issues?.sortBy?.[0]).toContain("archivingChecks");
   });
 });
 

@@ -112,9 +112,11 @@ export interface FlagHeader {
 export interface CreateFlagBody {
   key: string;
   name: string;
-  description?: string;
+  /** null: no description. */
+  description?: string | null;
   stageId?: string;
-  ownerUserId?: string;
+  /** null: no owner. */
+  ownerUserId?: string | null;
   permanent?: boolean;
   secret?: boolean;
 }

@@ -2,6 +2,7 @@
 import type {
   App,
   AppHeader,
+  CreateFlagBody,
   EntityFlag,
   EntityKind,
   Environment,
@@ -164,7 +165,7 @@ export class EmulatorStore {
 
   listFlags(appId: string, page: PageQuery<FlagSortBy>): Paginated<FlagHeader> {
     const { app } = this.index(appId);
-    return paginate(sortFlags(app.flags, page), page, (f) => flagHeader(app, f));
+    return paginate(sortFlags(app, page), page, (f) => flagHeader(app, f));
   }
 
   /** POST /apps/{appId}/flags */
@@ -252,7 +253,7 @@ export class EmulatorStore {
   ): Paginated<EntityFlag> {
     const { app } = this.index(appId);
     const env = this.env(app, envId);
-    return paginate(sortFlags(app.flags, page), page, (f) =>
+    return paginate(sortFlags(app, page), page, (f) =>
       entityFlag(f, this.targetingOf(f, env.id), kind, entityId),
     );
   }
@@ -402,7 +403,7 @@ export class EmulatorStore {
 
   private insertFlag(
     idx: AppIndex,
-    input: Omit<NewFlag, "targets" | "archived" | "createdAt"> & { name: string },
+    input: CreateFlagBody,
     extra: Partial<StoredFlag> = {},
   ): StoredFlag {
     const createdAt = extra.createdAt ?? this.timestamp();
@@ -425,9 +426,10 @@ export class EmulatorStore {
       ),
       ...extra,
     };
-    if (input.description !== undefined) flag.description = input.description;
+    // A null description or owner (allowed on create) is no value.
+    if (typeof input.description === "string") flag.description = input.description;
     if (input.stageId !== undefined) flag.stageId = input.stageId;
-    if (input.ownerUserId !== undefined) flag.ownerUserId = input.ownerUserId;
+    if (typeof input.ownerUserId === "string") flag.ownerUserId = input.ownerUserId;
     idx.app.flags.push(flag);
     idx.byKey.set(flag.key, flag);
     idx.byId.set(flag.id, flag);

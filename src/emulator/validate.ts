@@ -168,12 +168,13 @@ export function validateCreateFlag(body: unknown, ctx: FlagContext): Validated<C
     key,
     name: str(f, "name", "", p, { required: true, nonEmpty: true }) ?? "",
   };
-  const description = str(f, "description", "", p);
-  if (typeof description === "string") value.description = description;
+  // null means "no value", as on the update endpoint (the generated SDK's types allow it).
+  const description = str(f, "description", "", p, { nullable: true });
+  if (description !== undefined) value.description = description;
   const stageId = stage(f, "", p, ctx);
   if (stageId !== undefined) value.stageId = stageId;
-  const ownerUserId = owner(f, "", p, ctx, false);
-  if (typeof ownerUserId === "string") value.ownerUserId = ownerUserId;
+  const ownerUserId = owner(f, "", p, ctx, true);
+  if (ownerUserId !== undefined) value.ownerUserId = ownerUserId;
   const permanent = bool(f, "permanent", "", p);
   if (permanent !== undefined) value.permanent = permanent;
   const secret = bool(f, "secret", "", p);

@@ -15,7 +15,21 @@ import { includesSorted } from "./sorted.js";
 import type { StoredApp, StoredFlag, StoredTargeting } from "./state.js";
 import type { PageQuery } from "./validate.js";
 
-export const FLAG_SORT_BYS = ["key", "name", "createdAt"] as const;
+/** Every flag-list `sortBy` of the contract (the generated SDK's enum); the first is the default. */
+export const FLAG_SORT_BYS = [
+  "key",
+  "name",
+  "createdAt",
+  "stage",
+  "owner",
+  "autoFeedbackSurveysEnabled",
+  "rolledOutToEveryoneAt",
+  "environmentStatus",
+  "lastCheck",
+  "lastTrack",
+  "stale",
+  "archivingChecks",
+] as const;
 export type FlagSortBy = (typeof FLAG_SORT_BYS)[number];
 export const ENVIRONMENT_SORT_BYS = ["order", "name"] as const;
 export type EnvironmentSortBy = (typeof ENVIRONMENT_SORT_BYS)[number];
@@ -73,10 +87,40 @@ export function byOrder<T extends { order: number }>(items: T[]): T[] {
   return [...items].sort((a, b) => a.order - b.order);
 }
 
-export function sortFlags(flags: StoredFlag[], page: PageQuery<FlagSortBy>): StoredFlag[] {
-  const by = (f: StoredFlag): string =>
-    page.sortBy === "name" ? f.name : page.sortBy === "createdAt" ? f.createdAt : f.key;
-  const sorted = [...flags].sort((a, b) => compare(by(a), by(b)) || compare(a.key, b.key));
+type SortValue = string | number | undefined;
+
+/**
+ * What each sortBy sorts on. The emulator holds no feedback surveys, environment status or
+ * archiving checks: those values are equal for every flag, so the list comes in key order.
+ */
+const FLAG_SORT_VALUE: Record<FlagSortBy, (f: StoredFlag, app: StoredApp) => SortValue> = {
+  key: (f) => f.key,
+  name: (f) => f.name,
+  createdAt: (f) => f.createdAt,
+  stage: (f, app) => app.stages.find((s) => s.id === f.stageId)?.order,
+  owner: (f, app) => (f.ownerUserId === undefined ? undefined : owner(app, f.ownerUserId).name),
+  autoFeedbackSurveysEnabled: () => undefined,
+  rolledOutToEveryoneAt: (f) => f.rolledOutToEveryoneAt,
+  environmentStatus: () => undefined,
+  lastCheck: (f) => f.lastCheckAt,
+  lastTrack: (f) => f.lastTrackAt,
+  stale: (f) => (f.stale ? 1 : 0),
+  archivingChecks: () => undefined,
+};
+
+/** Absent values sort after present ones; numbers by value, strings in code-unit order. */
+function compareSortValues(a: SortValue, b: SortValue): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+  return typeof a === "number" && typeof b === "number" ? a - b : compare(String(a), String(b));
+}
+
+/** Ties are broken by key, so every order is total and pages never overlap; desc is the exact reverse. */
+export function sortFlags(app: StoredApp, page: PageQuery<FlagSortBy>): StoredFlag[] {
+  const value = FLAG_SORT_VALUE[page.sortBy];
+  const sorted = app.flags
+    .map((f) => ({ f, v: value(f, app) }))
+    .sort((a, b) => compareSortValues(a.v, b.v) || compare(a.f.key, b.f.key))
+    .map(({ f }) => f);
   return page.sortOrder === "desc" ? sorted.reverse() : sorted;
 }
 
