@@ -401,11 +401,7 @@ export class EmulatorStore {
     return changed;
   }
 
-  private insertFlag(
-    idx: AppIndex,
-    input: CreateFlagBody,
-    extra: Partial<StoredFlag> = {},
-  ): StoredFlag {
+  private insertFlag(idx: AppIndex, input: CreateFlagBody, extra: Partial<StoredFlag> = {}): StoredFlag {
     const createdAt = extra.createdAt ?? this.timestamp();
     const flag: StoredFlag = {
       id: this.newId(idx, "fl"),
