@@ -452,7 +452,7 @@ const CASES: BadCase[] = [
     },
   },
   {
-    name: "leading space in an id",
+    name: "leading space in an id (quoted: the API takes it, so a warning)",
     files: { "f.yaml": flagWith('        companies: [" acme-corp"]') },
     expect: {
       file: "f.yaml",
@@ -460,6 +460,30 @@ const CASES: BadCase[] = [
       col: 21,
       code: "id-whitespace",
       message: 'company id " acme-corp" has leading or trailing spaces',
+      severity: "warning",
+    },
+  },
+  {
+    name: "an invisible character written as an escape (as export writes it): a warning",
+    files: { "f.yaml": flagWith('        companies: [ok, "acme\\u200Bcorp"]') },
+    expect: {
+      file: "f.yaml",
+      line: 7,
+      col: 25,
+      code: "id-invisible-character",
+      message: "U+200B",
+      severity: "warning",
+    },
+  },
+  {
+    name: "an invisible character typed as it is, even in quotes: an error",
+    files: { "f.yaml": flagWith('        companies: ["acme\u200Bcorp"]') },
+    expect: {
+      file: "f.yaml",
+      line: 7,
+      col: 21,
+      code: "id-invisible-character",
+      message: "U+200B",
     },
   },
   {
@@ -471,6 +495,7 @@ const CASES: BadCase[] = [
       col: 3,
       code: "id-whitespace",
       message: 'flag key "dark-mode " has leading or trailing spaces',
+      severity: "warning",
     },
   },
   {
@@ -721,7 +746,7 @@ describe("reporting", () => {
       "11:15 error wrong-type",
       "16:9 error unknown-key",
       "17:17 error empty-id",
-      "17:21 error id-whitespace",
+      "17:21 warning id-whitespace",
       "17:40 warning duplicate-target",
       "18:7 error duplicate-environment",
       "19:38 error invalid-date",

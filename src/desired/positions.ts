@@ -62,6 +62,26 @@ export class Locator {
     return this.offset(node.range[0] + lineBreak + 1 + (rest.length - rest.trimStart().length));
   }
 
+  /** The scalar that starts at `at` as written: a quoted one through its closing quote, else the rest of the line. */
+  scalarAt(at: SourceLocation): string | undefined {
+    const start = this.lines.lineStarts[at.line - 1];
+    if (start === undefined || at.col < 1) return undefined;
+    const from = start + at.col - 1;
+    const quote = this.text[from];
+    let end = from + 1;
+    if (quote === '"') {
+      while (end < this.text.length && this.text[end] !== '"') end += this.text[end] === "\\" ? 2 : 1;
+    } else if (quote === "'") {
+      while (end < this.text.length && !(this.text[end] === "'" && this.text[end + 1] !== "'")) {
+        end += this.text[end] === "'" ? 2 : 1;
+      }
+    } else {
+      end = this.text.indexOf("\n", from);
+      if (end < 0) end = this.text.length;
+    }
+    return this.text.slice(from, end + 1);
+  }
+
   offset(offset: number): SourceLocation {
     const { line, col } = this.lines.linePos(offset);
     return { file: this.file, line: Math.max(line, 1), col: Math.max(col, 1) };

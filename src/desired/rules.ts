@@ -4,7 +4,7 @@ import { MAX_ID_LENGTH } from "../api/types.js";
 import { parseUntil } from "./dates.js";
 import { diagnostic, INVISIBLE, quote, whereFrom } from "./diagnostics.js";
 import type { FileDesired, FileEnvironment, FileFlag, FileTarget } from "./extract.js";
-import type { Diagnostic, SourceLocation } from "./model.js";
+import type { Diagnostic, Severity, SourceLocation } from "./model.js";
 import type { ParsedFile } from "./parse.js";
 import type { DataPath } from "./positions.js";
 
@@ -22,25 +22,29 @@ export function checkVersion(parsed: ParsedFile): Diagnostic | undefined {
   return diagnostic("error", "unsupported-version", message, parsed.locator.offset(node.range?.[0] ?? 0));
 }
 
-/** The rules that one file can be checked against on its own. */
-export function fileRules(file: FileDesired): Diagnostic[] {
+/**
+ * The rules that one file can be checked against on its own. `written`: the source text from a
+ * location on, to tell an invisible character typed as it is from one written as an escape.
+ */
+export function fileRules(file: FileDesired, written?: WrittenAt): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (file.app) checkId(out, "app id", file.app.value, file.app.at);
+  const checkId = (what: string, id: string, at: SourceLocation) => checkOneId(out, what, id, at, written);
+  if (file.app) checkId("app id", file.app.value, file.app.at);
   for (const { alias, at, ref } of file.aliases) {
-    checkId(out, "alias name", alias, at);
+    checkId("alias name", alias, at);
     if (ref.value === "") {
       const message = `alias ${quote(alias)} names no environment: give an environment name or id`;
       out.push(diagnostic("error", "alias-empty", message, ref.at));
     } else {
-      checkId(out, `environment of alias ${quote(alias)}`, ref.value, ref.at);
+      checkId(`environment of alias ${quote(alias)}`, ref.value, ref.at);
     }
   }
   for (const flag of file.flags) {
-    checkId(out, "flag key", flag.key, flag.at);
+    checkId("flag key", flag.key, flag.at);
     for (const env of flag.targeting) {
-      checkId(out, `environment key in flag ${quote(flag.key)}`, env.key, env.at);
-      checkTargets(out, flag, env, "company", env.companies);
-      checkTargets(out, flag, env, "user", env.users);
+      checkId(`environment key in flag ${quote(flag.key)}`, env.key, env.at);
+      checkTargets(out, checkId, flag, env, "company", env.companies);
+      checkTargets(out, checkId, flag, env, "user", env.users);
     }
   }
   return out;
@@ -48,6 +52,7 @@ export function fileRules(file: FileDesired): Diagnostic[] {
 
 function checkTargets(
   out: Diagnostic[],
+  checkId: (what: string, id: string, at: SourceLocation) => void,
   flag: FileFlag,
   env: FileEnvironment,
   kind: string,
@@ -55,7 +60,7 @@ function checkTargets(
 ): void {
   const seen = new Map<string, FileTarget>();
   for (const target of targets) {
-    checkId(out, `${kind} id`, target.id, target.at);
+    checkId(`${kind} id`, target.id, target.at);
     const until = target.until ? parseUntil(target.until.value) : undefined;
     if (target.until && until && !until.ok) {
       out.push(diagnostic("error", "invalid-date", `'until' ${until.message}`, target.until.at));
@@ -77,30 +82,57 @@ function checkTargets(
   }
 }
 
-/** Ids go to the API as written: an empty, over-long or space-padded id is a typo, not an id. */
-function checkId(out: Diagnostic[], what: string, id: string, at: SourceLocation): void {
+export type WrittenAt = (at: SourceLocation) => string | undefined;
+
+/**
+ * Ids go to the API as written: an empty or over-long id is refused there, so it is an error. The
+ * API takes any other text, so spaces around an id (which only quotes can write), control
+ * characters (only escapes can) and invisible characters written as escapes (as export writes
+ * them) are warnings; an invisible character typed as it is was pasted by accident: an error.
+ */
+function checkOneId(
+  out: Diagnostic[],
+  what: string,
+  id: string,
+  at: SourceLocation,
+  written: WrittenAt | undefined,
+): void {
   const problem = idProblem(what, id);
-  if (problem) out.push(diagnostic("error", problem.code, problem.message, at));
+  if (!problem) return;
+  const escaped = problem.invisible !== undefined && written?.(at)?.includes(problem.invisible) === false;
+  out.push(diagnostic(escaped ? "warning" : problem.severity, problem.code, problem.message, at));
 }
 
-function idProblem(what: string, id: string): { code: string; message: string } | undefined {
-  if (id === "") return { code: "empty-id", message: `empty ${what}` };
+function idProblem(
+  what: string,
+  id: string,
+): { code: string; message: string; severity: Severity; invisible?: string } | undefined {
+  if (id === "") return { code: "empty-id", message: `empty ${what}`, severity: "error" };
   if (id.length > MAX_ID_LENGTH) {
     return {
       code: "id-too-long",
       message: `${what} is ${id.length} characters long; the limit is ${MAX_ID_LENGTH}`,
+      severity: "error",
     };
   }
   const shown = JSON.stringify(id);
   if (/^\s|\s$/u.test(id))
-    return { code: "id-whitespace", message: `${what} ${shown} has leading or trailing spaces` };
+    return {
+      code: "id-whitespace",
+      message: `${what} ${shown} has leading or trailing spaces`,
+      severity: "warning",
+    };
   if (/\p{Cc}/u.test(id))
-    return { code: "id-control-character", message: `${what} ${shown} contains a control character` };
+    return {
+      code: "id-control-character",
+      message: `${what} ${shown} contains a control character`,
+      severity: "warning",
+    };
   // A zero-width joiner belongs in emoji; other invisible characters are pasted by accident.
   const invisible = [...id.matchAll(INVISIBLE)].find(([c]) => c !== "\u200D")?.[0];
   if (invisible !== undefined) {
     const message = `${what} ${quote(id)} contains an invisible character (U+${(invisible.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}): retype it`;
-    return { code: "id-invisible-character", message };
+    return { code: "id-invisible-character", message, severity: "error", invisible };
   }
   return undefined;
 }

@@ -48,7 +48,7 @@ export function validateDocuments(sources: readonly SourceText[], options: Valid
     diagnostics.push(...schema.diagnostics, ...runOnRules(parsed, schema.isClean));
     const file = extractFile(parsed, schema.isClean);
     if (!file.isMap) complete = false;
-    diagnostics.push(...fileRules(file));
+    diagnostics.push(...fileRules(file, (at) => parsed.locator.scalarAt(at)));
     files.push(file);
   }
   const merged = mergeFiles(files, complete);
