@@ -4,6 +4,7 @@ import type { App, FlagHeader, FlagTargeting } from "../api/types.js";
 import type { DesiredState, Diagnostic } from "../desired/model.js";
 import { UserError } from "../errors.js";
 import { ApiError } from "./api-error.js";
+import { forEachLimited } from "./pool.js";
 import { targetingKey, type LiveApp, type LiveState, type LiveTargets } from "../plan/live-state.js";
 import { resolveDesired, type ResolvedDesired } from "../plan/resolve.js";
 
@@ -46,25 +47,11 @@ export async function readLive(
   let done = 0;
   onProgress?.(done, pairs.length);
   const targeting = new Map<string, LiveTargets>();
-  // As many workers as the client sends at once, so that after one read fails for good the
-  // others stop taking work instead of queueing every remaining request behind it.
-  let failed = false;
-  let next = 0;
-  const worker = async () => {
-    while (!failed && next < pairs.length) {
-      const { flagKey, envId } = pairs[next++]!;
-      try {
-        const answer = await reader.getFlagTargeting(desired.app, flagKey, envId);
-        targeting.set(targetingKey(flagKey, envId), toLiveTargets(answer));
-        onProgress?.(++done, pairs.length);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  const workers = Math.max(1, Math.min(reader.concurrency ?? 8, pairs.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await forEachLimited(pairs, reader.concurrency ?? 8, async ({ flagKey, envId }) => {
+    const answer = await reader.getFlagTargeting(desired.app, flagKey, envId);
+    targeting.set(targetingKey(flagKey, envId), toLiveTargets(answer));
+    onProgress?.(++done, pairs.length);
+  });
   return { live: { app: liveApp, flags, targeting }, resolved, diagnostics };
 }
 
@@ -79,7 +66,7 @@ function toLiveApp(app: App): LiveApp {
   };
 }
 
-function toLiveTargets(answer: FlagTargeting): LiveTargets {
+export function toLiveTargets(answer: FlagTargeting): LiveTargets {
   const on = answer.specificTargets?.true;
   return { companies: on?.companyIds ?? [], users: on?.userIds ?? [], version: answer.version };
 }
