@@ -1,6 +1,7 @@
 // The command-line entry: dispatch to a command, and the one place that maps errors to exit codes.
 import { ExitError, UserError } from "../errors.js";
 import type { CliIO, Command } from "./io.js";
+import { VERSION } from "./version.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   validate: {
@@ -15,13 +16,27 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "make the Reflag app match the flag files",
     load: async () => (await import("./commands/apply.js")).applyCommand,
   },
+  export: {
+    summary: "write the app's live state as a flag file that plans clean",
+    load: async () => (await import("./commands/export.js")).exportCommand,
+  },
+  describe: {
+    summary: "show the app the API key reaches: environments, stages, flags",
+    load: async () => (await import("./commands/describe.js")).describeCommand,
+  },
+  init: {
+    summary: "write a starter flags.reflag.yaml (from the live app when a key is set)",
+    load: async () => (await import("./commands/init.js")).initCommand,
+  },
+  schema: {
+    summary: "print the JSON Schema of the flag file format",
+    load: async () => (await import("./commands/schema.js")).schemaCommand,
+  },
   emulator: {
     summary: "run a local Reflag Management API (for trying things and tests)",
     load: async () => (await import("./commands/emulator.js")).emulatorCommand,
   },
 };
-
-export const VERSION = "0.1.0";
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -1,6 +1,6 @@
 // Live state as flag files: pure and deterministic (the same snapshot gives the same bytes), so a
 // re-export of an unchanged app shows a clean `git diff`, and `plan` on the result shows no change.
-import { Document, visit } from "yaml";
+import { Document, isMap, isNode, isScalar, visit, type YAMLMap } from "yaml";
 import { compare } from "../compare.js";
 import { INVISIBLE } from "../desired/diagnostics.js";
 import type { Snapshot, SnapshotFlag } from "./snapshot.js";
@@ -117,7 +117,6 @@ function environmentRefs(snapshot: Snapshot, withAliases: boolean): EnvironmentR
 
 const SHORT_NAMES: Record<string, string> = {
   production: "prod",
-  staging: "stage",
   development: "dev",
   test: "test",
 };
@@ -181,8 +180,22 @@ function render(snapshot: Snapshot, options: ExportOptions, data: Record<string,
       if (typeof node.value === "string" && mustDoubleQuote(node.value)) node.type = "QUOTE_DOUBLE";
     },
   });
+  // A blank line between flags (and before the flags) keeps a long file readable.
+  const flags = doc.get("flags", true);
+  if (isMap(flags)) {
+    for (const pair of (doc.contents as YAMLMap).items) {
+      if (isScalar(pair.key) && (pair.key.value === "environments" || pair.key.value === "flags")) {
+        spaceBefore(pair.key);
+      }
+    }
+    flags.items.forEach((pair, i) => i > 0 && spaceBefore(pair.key));
+  }
   const body = escapeInvisible(doc.toString({ lineWidth: 0, minContentWidth: 0 }));
   return `${header(snapshot, options)}${body}`;
+}
+
+function spaceBefore(node: unknown): void {
+  if (isNode(node)) node.spaceBefore = true;
 }
 
 function header(snapshot: Snapshot, options: ExportOptions): string {

@@ -50,7 +50,7 @@ export interface Snapshot {
   flagCount: number;
 }
 
-export const DESCRIBE_HINT = "run `reflag-sync describe` to list them";
+const DESCRIBE_HINT = "run 'reflag-sync describe' to list them";
 
 /** The app of `--app`, else the one app the key is bound to (GET /apps answers the key's app). */
 export async function resolveAppId(reader: AppReader, app: string | undefined): Promise<string> {
@@ -124,7 +124,7 @@ function selectEnvironments(app: SnapshotApp, refs: readonly string[]): Snapshot
       const names = app.environments.map((e) => e.name).join(", ");
       throw new UserError(
         "RS_USAGE",
-        `--env '${ref}': app ${app.id} has no such environment (it has: ${names}); ${DESCRIBE_HINT}`,
+        `--env '${ref}': app ${app.id} has no such environment (it has: ${names}; ${DESCRIBE_HINT})`,
       );
     }
     chosen.add(env);

@@ -54,7 +54,7 @@ export function resolveDesired(
       error(
         target.at,
         "unknown-environment",
-        `alias '${alias}' names environment '${target.ref}', which app ${app.id} does not have (it has: ${envNames})`,
+        `alias '${alias}' names environment '${target.ref}', which app ${app.id} does not have (it has: ${envNames}; run 'reflag-sync describe' to list them)`,
       );
     }
   }
@@ -71,7 +71,7 @@ export function resolveDesired(
           error(
             t.at,
             "unknown-environment",
-            `flag '${flag.key}': '${t.key}' is neither an alias nor an environment of app ${app.id} (it has: ${envNames})`,
+            `flag '${flag.key}': '${t.key}' is neither an alias nor an environment of app ${app.id} (it has: ${envNames}; run 'reflag-sync describe' to list them)`,
           );
         }
         continue;
@@ -100,7 +100,7 @@ export function resolveDesired(
         error(
           flag.stage.at,
           "unknown-stage",
-          `flag '${flag.key}': stage '${flag.stage.ref}' does not exist in app ${app.id} (it has: ${stageNames})`,
+          `flag '${flag.key}': stage '${flag.stage.ref}' does not exist in app ${app.id} (it has: ${stageNames}; run 'reflag-sync describe' to list them)`,
         );
     }
 
