@@ -1,10 +1,10 @@
 // reflag-sync describe: the app the API key reaches, with the environment and stage names a flag
 // file may use. Sends only GET requests; never shows SDK keys.
-import { UserError } from "../../errors.js";
 import { describeApp, describeText } from "../../export/describe.js";
 import { resolveAppId, snapshotApp } from "../../export/snapshot.js";
 import { parseCommandArgs } from "../args.js";
 import type { Command } from "../io.js";
+import { parseOutput } from "./output.js";
 import { connectFrom } from "../pipeline.js";
 import { explainAppErrors } from "./app-errors.js";
 
@@ -32,10 +32,7 @@ export const describeCommand: Command = async (argv, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  const output = values.output ?? "text";
-  if (output !== "text" && output !== "json") {
-    throw new UserError("RS_USAGE", `--output: '${output}' is not one of text, json`);
-  }
+  const output = parseOutput(values.output, ["text", "json"]);
   const { client } = connectFrom(values, io);
   const read = async () => {
     const appId = await resolveAppId(client, values.app);

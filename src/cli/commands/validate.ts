@@ -2,9 +2,9 @@
 import { countTargets, DEFAULT_FILE, DEFAULT_WARN_EXPIRING_MS, loadDesired } from "../../desired/index.js";
 import { formatDiagnostic } from "../../desired/model.js";
 import type { Diagnostic } from "../../desired/model.js";
-import { UserError } from "../../errors.js";
 import { parseCommandArgs, parseDuration } from "../args.js";
 import type { Command } from "../io.js";
+import { parseOutput } from "./output.js";
 import { useColor } from "../io.js";
 import { count } from "../../render/common.js";
 
@@ -32,10 +32,7 @@ export const validateCommand: Command = async (argv, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  const output = values.output ?? "text";
-  if (output !== "text" && output !== "json") {
-    throw new UserError("RS_USAGE", `--output: '${output}' is not one of text, json`);
-  }
+  const output = parseOutput(values.output, ["text", "json"]);
   const warnExpiringMs =
     values["warn-expiring"] === undefined
       ? DEFAULT_WARN_EXPIRING_MS
