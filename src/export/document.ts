@@ -180,16 +180,14 @@ function render(snapshot: Snapshot, options: ExportOptions, data: Record<string,
       if (typeof node.value === "string" && mustDoubleQuote(node.value)) node.type = "QUOTE_DOUBLE";
     },
   });
-  // A blank line between flags (and before the flags) keeps a long file readable.
-  const flags = doc.get("flags", true);
-  if (isMap(flags)) {
-    for (const pair of (doc.contents as YAMLMap).items) {
-      if (isScalar(pair.key) && (pair.key.value === "environments" || pair.key.value === "flags")) {
-        spaceBefore(pair.key);
-      }
+  // Blank lines before the aliases, the flags and between flags keep a long file readable.
+  for (const pair of (doc.contents as YAMLMap).items) {
+    if (isScalar(pair.key) && (pair.key.value === "environments" || pair.key.value === "flags")) {
+      spaceBefore(pair.key);
     }
-    flags.items.forEach((pair, i) => i > 0 && spaceBefore(pair.key));
   }
+  const flags = doc.get("flags", true);
+  if (isMap(flags)) flags.items.forEach((pair, i) => i > 0 && spaceBefore(pair.key));
   const body = escapeInvisible(doc.toString({ lineWidth: 0, minContentWidth: 0 }));
   return `${header(snapshot, options)}${body}`;
 }

@@ -87,7 +87,7 @@ export async function runExport(values: ExportValues, io: CliIO, file: string | 
     aliases: values.aliases === true,
     metadata: values["no-metadata"] !== true,
     schemaRef: values.schema ?? schemaRefFor(split ?? (file === undefined ? io.cwd : dirname(file))),
-    command: describeCommand(values, file, split),
+    command: describeCommand(values, split),
     ...(values.timestamp ? { exportedAt: io.now().toISOString() } : {}),
   };
   const flags = `${snapshot.flags.length} of ${snapshot.flagCount} flags`;
@@ -153,11 +153,10 @@ async function readLive(values: ExportValues, io: CliIO): Promise<Snapshot> {
   return snapshot;
 }
 
-/** The command that made the file, for its header: the options that decide its content. */
-function describeCommand(values: ExportValues, file: string | undefined, split: string | undefined): string {
+/** The command that made the file, for its header: the options that decide its content (not where it went). */
+function describeCommand(values: ExportValues, split: string | undefined): string {
   const words = ["reflag-sync export"];
-  if (file !== undefined) words.push(`-o ${quoteWord(values.out ?? basename(file))}`);
-  if (split !== undefined) words.push(`--split ${quoteWord(values.split ?? split)}`);
+  if (split !== undefined) words.push("--split DIR");
   if (values.app !== undefined) words.push(`--app ${quoteWord(values.app)}`);
   for (const env of values.env ?? []) words.push(`--env ${quoteWord(env)}`);
   for (const glob of values.flag ?? []) words.push(`--flag ${quoteWord(glob)}`);
