@@ -32,6 +32,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "print the JSON Schema of the flag file format",
     load: async () => (await import("./commands/schema.js")).schemaCommand,
   },
+  watch: {
+    summary: "the sync daemon: reconcile on start, on file changes and periodically",
+    load: async () => (await import("./commands/watch.js")).watchCommand,
+  },
   emulator: {
     summary: "run a local Reflag Management API (for trying things and tests)",
     load: async () => (await import("./commands/emulator.js")).emulatorCommand,

@@ -1,0 +1,150 @@
+// The sync daemon's public surface: start it from parsed options, stop it on a signal.
+import { connect, loadRevision, reconcile } from "../reconcile/index.js";
+import { startHttp, type HttpEndpoints, type ListenAddress } from "./http.js";
+import { createLogger, type LogFormat, type Logger } from "./logger.js";
+import { ReconcileLoop, type ShutdownSummary } from "./loop.js";
+import { DaemonMetrics } from "./metrics.js";
+import { DaemonState } from "./state.js";
+import { watchFiles, type FileWatch } from "./watcher.js";
+
+export type { ListenAddress } from "./http.js";
+export type { LogFormat } from "./logger.js";
+export type { ShutdownSummary } from "./loop.js";
+
+export interface DaemonOptions {
+  files: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  intervalMs: number;
+  fullResyncMs: number;
+  selfHeal: boolean;
+  poll: boolean;
+  listen?: ListenAddress;
+  batchSize: number;
+  apiUrl?: string;
+  concurrency?: number;
+  changeDescription?: string;
+  log: { write: (line: string) => void; format: LogFormat; color: boolean; level?: string };
+  now: () => Date;
+  /** Once aborted, requests in flight are cut off (the shutdown deadline passed). */
+  abortRequests?: AbortSignal;
+}
+
+export interface RunningDaemon {
+  log: Logger;
+  /** Stops watching and timers; resolves once the reconcile in flight (if any) has ended. */
+  stop(): Promise<ShutdownSummary>;
+  /** What would be reported if the process had to exit now. */
+  summary(): ShutdownSummary;
+}
+
+/** Quiet time after the last file event, and the longest a stream of events may delay a look. */
+const DEBOUNCE_MS = 100;
+const MAX_DEBOUNCE_MS = 1000;
+const SETTLE_MS = 50;
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const metrics = new DaemonMetrics();
+  const state = new DaemonState(options.selfHeal);
+  const apiKey = options.env.REFLAG_API_KEY?.trim();
+  const log = createLogger({
+    write: options.log.write,
+    format: options.log.format,
+    color: options.log.color,
+    secrets: apiKey ? [apiKey] : [],
+    now: options.now,
+    ...(options.log.level ? { level: options.log.level } : {}),
+  });
+
+  const stopSending = new AbortController();
+  const client = connect({
+    env: options.env,
+    ...(options.apiUrl !== undefined ? { apiUrl: options.apiUrl } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    stopRetrying: stopSending.signal,
+    ...(options.abortRequests ? { signal: options.abortRequests } : {}),
+    onRequest: (event) => {
+      metrics.request(event);
+      if (event.retryInMs !== undefined) {
+        log.warn(
+          { method: event.method, route: event.route, status: event.status, error: event.error, retryInMs: event.retryInMs },
+          `API request failed, retrying: ${event.message ?? event.error ?? event.status}`,
+        );
+      }
+    },
+  });
+
+  const loop = new ReconcileLoop({
+    load: () => loadRevision(options.files, { cwd: options.cwd, now: options.now() }),
+    reconcile: (r) =>
+      reconcile({
+        desired: r.desired,
+        revision: r.revision,
+        trigger: r.trigger,
+        client,
+        mode: r.mode,
+        batchSize: options.batchSize,
+        now: options.now,
+        signal: r.signal,
+        onProgress: r.onProgress,
+        ...(options.changeDescription !== undefined ? { changeDescription: options.changeDescription } : {}),
+      }),
+    environmentVersions: async (appId) =>
+      new Map((await client.listEnvironments(appId)).map((e) => [e.id, e.flagStateVersion])),
+    log,
+    metrics,
+    state,
+    now: options.now,
+    random: Math.random,
+    intervalMs: options.intervalMs,
+    fullResyncMs: options.fullResyncMs,
+    selfHeal: options.selfHeal,
+    settleMs: SETTLE_MS,
+  });
+  metrics.ready(false);
+
+  let http: HttpEndpoints | undefined;
+  let watch: FileWatch | undefined;
+  try {
+    if (options.listen) {
+      http = await startHttp(options.listen, { status: () => state.status(), metrics });
+    }
+    watch = await watchFiles({
+      paths: options.files,
+      cwd: options.cwd,
+      poll: options.poll,
+      debounceMs: DEBOUNCE_MS,
+      maxWaitMs: MAX_DEBOUNCE_MS,
+      onChange: () => loop.wake("file"),
+      onError: (err) => log.warn({ err: err.message }, "file watcher error; the periodic check still reads the files"),
+    });
+  } catch (err) {
+    await http?.close();
+    throw err;
+  }
+
+  log.info(
+    {
+      files: options.files,
+      intervalMs: options.intervalMs,
+      fullResyncMs: options.fullResyncMs,
+      selfHeal: options.selfHeal,
+      poll: options.poll,
+      ...(http ? { listen: http.address } : {}),
+    },
+    `reflag-sync watch started${http ? `; HTTP on ${http.address}` : ""}`,
+  );
+  loop.start();
+
+  return {
+    log,
+    summary: () => loop.summary(),
+    stop: async () => {
+      await watch?.close();
+      stopSending.abort();
+      const summary = await loop.stop();
+      await http?.close();
+      return summary;
+    },
+  };
+}
