@@ -3,7 +3,7 @@
 import { DEFAULT_FILE } from "../desired/index.js";
 import { formatDiagnostic, type DesiredState, type Diagnostic } from "../desired/model.js";
 import { ExitError, UserError, type ErrorCode } from "../errors.js";
-import { clientOptionsFromEnv } from "../live/client.js";
+import { clientOptionsFromEnv, type ReflagClientOptions } from "../live/client.js";
 import { connect, loadRevision, type Connection, type ReconcileResult } from "../reconcile/index.js";
 import { count } from "../render/common.js";
 import { parsePositiveInt, type OptionSpec } from "./args.js";
@@ -38,15 +38,22 @@ export function batchSizeOf(values: ConnectionValues): number {
 
 /** `stopRetrying`: once aborted (apply's Ctrl-C), the client stops retrying (see ReflagClientOptions). */
 export function connectFrom(values: ConnectionValues, io: CliIO, stopRetrying?: AbortSignal): Connection {
-  return connect(
-    clientOptionsFromEnv(io.env, {
-      ...(stopRetrying ? { stopRetrying } : {}),
-      ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
-      ...(values.concurrency !== undefined
-        ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) }
-        : {}),
-    }),
-  );
+  return connect(clientOptionsFrom(values, io, stopRetrying));
+}
+
+/** The API client's options from the environment and the connection flags. */
+export function clientOptionsFrom(
+  values: ConnectionValues,
+  io: CliIO,
+  stopRetrying?: AbortSignal,
+): ReflagClientOptions {
+  return clientOptionsFromEnv(io.env, {
+    ...(stopRetrying ? { stopRetrying } : {}),
+    ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
+    ...(values.concurrency !== undefined
+      ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) }
+      : {}),
+  });
 }
 
 /** Loads and validates the files; prints diagnostics; throws ExitError(1) on any error. */

@@ -70,7 +70,10 @@ export async function startHttp(
   });
   const address = server.address() as AddressInfo;
   return {
-    address: address.family === "IPv6" ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`,
+    address:
+      address.family === "IPv6"
+        ? `[${address.address}]:${address.port}`
+        : `${address.address}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

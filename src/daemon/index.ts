@@ -1,4 +1,5 @@
 // The sync daemon's public surface: start it from parsed options, stop it on a signal.
+import type { ReflagClientOptions } from "../live/client.js";
 import { connect, loadRevision, reconcile } from "../reconcile/index.js";
 import { startHttp, type HttpEndpoints, type ListenAddress } from "./http.js";
 import { createLogger, type LogFormat, type Logger } from "./logger.js";
@@ -14,15 +15,14 @@ export type { ShutdownSummary } from "./loop.js";
 export interface DaemonOptions {
   files: string[];
   cwd: string;
-  env: Record<string, string | undefined>;
+  /** The API client's options (key, URL, concurrency); the daemon adds its own hooks. */
+  client: ReflagClientOptions;
   intervalMs: number;
   fullResyncMs: number;
   selfHeal: boolean;
   poll: boolean;
   listen?: ListenAddress;
   batchSize: number;
-  apiUrl?: string;
-  concurrency?: number;
   changeDescription?: string;
   log: { write: (line: string) => void; format: LogFormat; color: boolean; level?: string };
   now: () => Date;
@@ -46,28 +46,32 @@ const SETTLE_MS = 50;
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const metrics = new DaemonMetrics();
   const state = new DaemonState(options.selfHeal);
-  const apiKey = options.env.REFLAG_API_KEY?.trim();
+  const apiKey = options.client.apiKey;
   const log = createLogger({
     write: options.log.write,
     format: options.log.format,
     color: options.log.color,
-    secrets: apiKey ? [apiKey] : [],
+    secrets: [apiKey],
     now: options.now,
     ...(options.log.level ? { level: options.log.level } : {}),
   });
 
   const stopSending = new AbortController();
-  const client = connect({
-    env: options.env,
-    ...(options.apiUrl !== undefined ? { apiUrl: options.apiUrl } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+  const connection = connect({
+    ...options.client,
     stopRetrying: stopSending.signal,
     ...(options.abortRequests ? { signal: options.abortRequests } : {}),
     onRequest: (event) => {
       metrics.request(event);
       if (event.retryInMs !== undefined) {
         log.warn(
-          { method: event.method, route: event.route, status: event.status, error: event.error, retryInMs: event.retryInMs },
+          {
+            method: event.method,
+            route: event.route,
+            status: event.status,
+            error: event.error,
+            retryInMs: event.retryInMs,
+          },
           `API request failed, retrying: ${event.message ?? event.error ?? event.status}`,
         );
       }
@@ -81,7 +85,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         desired: r.desired,
         revision: r.revision,
         trigger: r.trigger,
-        client,
+        connection,
+        cwd: options.cwd,
         mode: r.mode,
         batchSize: options.batchSize,
         now: options.now,
@@ -90,7 +95,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         ...(options.changeDescription !== undefined ? { changeDescription: options.changeDescription } : {}),
       }),
     environmentVersions: async (appId) =>
-      new Map((await client.listEnvironments(appId)).map((e) => [e.id, e.flagStateVersion])),
+      new Map((await connection.client.listEnvironments(appId)).map((e) => [e.id, e.flagStateVersion])),
     log,
     metrics,
     state,
@@ -116,7 +121,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       debounceMs: DEBOUNCE_MS,
       maxWaitMs: MAX_DEBOUNCE_MS,
       onChange: () => loop.wake("file"),
-      onError: (err) => log.warn({ err: err.message }, "file watcher error; the periodic check still reads the files"),
+      onError: (err) =>
+        log.warn({ err: err.message }, "file watcher error; the periodic check still reads the files"),
     });
   } catch (err) {
     await http?.close();

@@ -20,7 +20,14 @@ export interface LoggerOptions {
 export const REDACTED = "[REDACTED]";
 
 /** Field names that hold credentials, wherever they sit in a logged object (up to two levels down). */
-const SECRET_FIELDS = ["apiKey", "authorization", "Authorization", "sdkAccess", "secretKey", "publishableKey"];
+const SECRET_FIELDS = [
+  "apiKey",
+  "authorization",
+  "Authorization",
+  "sdkAccess",
+  "secretKey",
+  "publishableKey",
+];
 const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -46,7 +53,13 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-const LEVEL_COLORS: Record<string, string> = { error: "31", fatal: "31", warn: "33", info: "32", debug: "90" };
+const LEVEL_COLORS: Record<string, string> = {
+  error: "31",
+  fatal: "31",
+  warn: "33",
+  info: "32",
+  debug: "90",
+};
 
 /** "08:15:02 INFO  reconcile trigger=file outcome=applied changes=3": one JSON line -> one text line. */
 export function prettyLine(color: boolean): (line: string) => string {

@@ -106,7 +106,10 @@ export class ReconcileLoop {
   /** What a shutdown left undone; callable while the reconcile is still in flight (the 10 s deadline). */
   summary(wasRunning = this.#progress !== undefined): ShutdownSummary {
     const result = this.#lastResult;
-    if (result && (result.outcome === "interrupted" || (this.#stop.signal.aborted && result.apply && !result.apply.ok))) {
+    if (
+      result &&
+      (result.outcome === "interrupted" || (this.#stop.signal.aborted && result.apply && !result.apply.ok))
+    ) {
       const counts = { applied: 0, pending: 0, unknown: 0 };
       for (const o of result.apply?.outcomes ?? []) {
         const n = o.request.kind === "targets" ? o.request.changes.length : 1;
@@ -270,7 +273,8 @@ export class ReconcileLoop {
         try {
           versions = await this.#deps.environmentVersions(desired.state.app);
         } catch (err) {
-          if (!this.#stop.signal.aborted) this.#fail(`the environments could not be listed: ${errorText(err)}`);
+          if (!this.#stop.signal.aborted)
+            this.#fail(`the environments could not be listed: ${errorText(err)}`);
           return;
         }
       }
@@ -294,7 +298,8 @@ export class ReconcileLoop {
   #record(result: ReconcileResult, versions: Map<string, number>): void {
     const applied = appliedChanges(result);
     const targets = result.counts.targetsToAdd + result.counts.targetsToRemove;
-    const drifted = result.outcome === "in-sync" || result.outcome === "applied" ? 0 : Math.max(0, targets - applied);
+    const drifted =
+      result.outcome === "in-sync" || result.outcome === "applied" ? 0 : Math.max(0, targets - applied);
     this.#deps.metrics.reconciled(result, applied, drifted);
     this.#deps.state.reconciled(result);
     this.#reconciled = true;
@@ -317,7 +322,8 @@ export class ReconcileLoop {
         this.#lastFullAt = this.#deps.now().getTime();
         break;
       case "failed":
-        if (result.errorClass === "refused") this.#blocked = { revision: result.revision, untilResync: false };
+        if (result.errorClass === "refused")
+          this.#blocked = { revision: result.revision, untilResync: false };
         else this.#scheduleRetry(result.error?.message ?? "the reconcile failed", false);
         break;
       case "interrupted":
@@ -348,7 +354,10 @@ export class ReconcileLoop {
         log.info(record, `reconciled: applied ${applied} change${applied === 1 ? "" : "s"}`);
         break;
       case "planned":
-        log.warn(record, `drift left alone (--no-self-heal): ${result.counts.changes} change${result.counts.changes === 1 ? "" : "s"} differ from the file`);
+        log.warn(
+          record,
+          `drift left alone (--no-self-heal): ${result.counts.changes} change${result.counts.changes === 1 ? "" : "s"} differ from the file`,
+        );
         break;
       case "refused":
         log.error(record, `reconcile refused, waiting for a new revision: ${result.error?.message ?? ""}`);
@@ -445,7 +454,8 @@ function describeCut(c: { applied: number; pending: number; unknown: number }): 
 
 function formatAll(diagnostics: Diagnostic[]): string[] {
   const lines = diagnostics.slice(0, MAX_LOGGED_DIAGNOSTICS).map(formatDiagnostic);
-  if (diagnostics.length > MAX_LOGGED_DIAGNOSTICS) lines.push(`... and ${diagnostics.length - MAX_LOGGED_DIAGNOSTICS} more`);
+  if (diagnostics.length > MAX_LOGGED_DIAGNOSTICS)
+    lines.push(`... and ${diagnostics.length - MAX_LOGGED_DIAGNOSTICS} more`);
   return lines;
 }
 

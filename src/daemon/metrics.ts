@@ -1,7 +1,8 @@
 // Prometheus metrics of the daemon (prom-client), fed by the reconcile result records and the API
 // client's request events. One registry per daemon, so that tests can run several in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { ReconcileResult, RequestEvent } from "../reconcile/index.js";
+import type { RequestEvent } from "../live/client.js";
+import type { ReconcileResult } from "../reconcile/index.js";
 
 const PREFIX = "reflag_sync_";
 

@@ -105,7 +105,9 @@ export class DaemonState {
       case "interrupted":
         this.#failure = {
           reason: "reconcile-failed",
-          message: result.error?.message ?? `the reconcile ${result.outcome === "failed" ? "failed" : "was interrupted"}`,
+          message:
+            result.error?.message ??
+            `the reconcile ${result.outcome === "failed" ? "failed" : "was interrupted"}`,
         };
         break;
     }

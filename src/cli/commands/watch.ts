@@ -2,10 +2,16 @@
 // into a graceful stop within 10 seconds (a second signal ends the process at once).
 import { startDaemon, type ListenAddress, type LogFormat } from "../../daemon/index.js";
 import { UserError } from "../../errors.js";
-import { parseCommandArgs, parseDuration, parsePositiveInt } from "../args.js";
+import { parseCommandArgs, parseDuration } from "../args.js";
 import type { Command } from "../io.js";
 import { useColor } from "../io.js";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, ENVIRONMENT_HELP, batchSizeOf } from "../pipeline.js";
+import {
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  ENVIRONMENT_HELP,
+  batchSizeOf,
+  clientOptionsFrom,
+} from "../pipeline.js";
 
 const HELP = `Usage: reflag-sync watch [options]
 
@@ -62,7 +68,10 @@ export const watchCommand: Command = async (argv, io) => {
   }
   const description = values["change-description"];
   if (description !== undefined && description.trim() === "") {
-    throw new UserError("RS_USAGE", "--change-description must not be empty: it is the audit text of every change");
+    throw new UserError(
+      "RS_USAGE",
+      "--change-description must not be empty: it is the audit text of every change",
+    );
   }
   const format = parseLogFormat(values["log-format"], io.stdout.isTTY === true);
   const hardStop = new AbortController();
@@ -70,17 +79,13 @@ export const watchCommand: Command = async (argv, io) => {
   const daemon = await startDaemon({
     files: values.file ?? [],
     cwd: io.cwd,
-    env: io.env,
+    client: clientOptionsFrom(values, io),
     intervalMs,
     fullResyncMs,
     selfHeal: values["no-self-heal"] !== true,
     poll: values.poll === true,
     ...(values.listen !== undefined ? { listen: parseListen(values.listen) } : {}),
     batchSize: batchSizeOf(values),
-    ...(values["api-url"] !== undefined ? { apiUrl: values["api-url"] } : {}),
-    ...(values.concurrency !== undefined
-      ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) }
-      : {}),
     ...(description !== undefined ? { changeDescription: description } : {}),
     log: {
       write: (line) => io.stdout.write(line),
@@ -133,7 +138,8 @@ export function parseWatchDuration(flag: string, value: string): number {
     throw new UserError("RS_USAGE", `${flag}: '${value}' is not a duration (use e.g. 500ms, 30s, 10m, 1h)`);
   }
   const ms = parseDuration(flag, value.replace(/\s+/g, ""));
-  if (ms < MIN_INTERVAL_MS) throw new UserError("RS_USAGE", `${flag}: '${value}' is too short (at least 100ms)`);
+  if (ms < MIN_INTERVAL_MS)
+    throw new UserError("RS_USAGE", `${flag}: '${value}' is too short (at least 100ms)`);
   return ms;
 }
 
