@@ -198,6 +198,7 @@ export class ReconcileLoop {
     }
     const changed = key !== this.#lastKey;
     this.#lastKey = key;
+    if (settle) this.#deps.metrics.fileChecked(!loaded.ok ? "invalid" : changed ? "changed" : "unchanged");
     if (!loaded.ok) {
       if (changed) this.#reportInvalid(loaded.diagnostics, loaded.revision);
       return "invalid";
@@ -208,7 +209,11 @@ export class ReconcileLoop {
       this.#deps.metrics.configValid(true);
       this.#publishReady();
     }
-    if (loaded.revision === this.#desired?.revision) return "same";
+    if (loaded.revision === this.#desired?.revision) {
+      // Back to the content already reconciled: valid again; a drift meanwhile shows in the next poll.
+      if (changed) this.#deps.log.info({ revision: loaded.revision }, "flag files valid again, as last reconciled");
+      return "same";
+    }
     const warnings = loaded.diagnostics.filter((d) => d.severity === "warning");
     this.#deps.log.info(
       {

@@ -18,6 +18,7 @@ export class DaemonMetrics {
   readonly #ready: Gauge;
   readonly #lastSuccess: Gauge;
   readonly #polls: Counter<"result">;
+  readonly #fileChecks: Counter<"result">;
 
   constructor() {
     const registers = [this.registry];
@@ -77,6 +78,12 @@ export class DaemonMetrics {
       labelNames: ["result"],
       registers,
     });
+    this.#fileChecks = new Counter({
+      name: `${PREFIX}file_checks_total`,
+      help: "Reads of the flag files after a file event, by whether the content changed",
+      labelNames: ["result"],
+      registers,
+    });
   }
 
   reconciled(result: ReconcileResult, appliedChanges: number, driftedTargets: number): void {
@@ -101,6 +108,10 @@ export class DaemonMetrics {
 
   polled(moved: boolean): void {
     this.#polls.inc({ result: moved ? "moved" : "unchanged" });
+  }
+
+  fileChecked(result: "changed" | "unchanged" | "invalid"): void {
+    this.#fileChecks.inc({ result });
   }
 
   configValid(valid: boolean): void {

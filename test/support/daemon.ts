@@ -1,0 +1,146 @@
+// Runs `reflag-sync watch` (the built CLI) as a child process, reads its JSON log lines as they
+// arrive, and talks to its HTTP endpoints: tests wait for log lines and metrics, never for time.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { request } from "node:http";
+import { CLI } from "./cli.js";
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  time: string;
+  [field: string]: unknown;
+}
+
+export interface DaemonProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Every JSON log line so far. */
+  lines(): LogLine[];
+  /** All of stdout and stderr so far, as text. */
+  output(): string;
+  /** Resolves with the first line (from `from` on) that matches; rejects after `timeoutMs`. */
+  waitFor(
+    match: (line: LogLine) => boolean,
+    options?: { from?: number; timeoutMs?: number },
+  ): Promise<LogLine>;
+  /** GET on the daemon's HTTP address. */
+  get(path: string): Promise<{ status: number; text: string; json: () => unknown }>;
+  /** The value of one metric series, e.g. metric('reflag_sync_config_valid'). */
+  metric(series: string): Promise<number | undefined>;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export async function spawnDaemon(
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string },
+): Promise<DaemonProcess> {
+  const child = spawn(
+    process.execPath,
+    [CLI, "watch", "--listen", "127.0.0.1:0", "--log-format", "json", ...args],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+    },
+  );
+  let out = "";
+  let partial = "";
+  const lines: LogLine[] = [];
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+    partial += d;
+    const parts = partial.split("\n");
+    partial = parts.pop() ?? "";
+    for (const part of parts) {
+      if (!part.trim()) continue;
+      try {
+        lines.push(JSON.parse(part) as LogLine);
+      } catch {
+        lines.push({ level: "text", msg: part, time: "" });
+      }
+    }
+    notify();
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+    notify();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => {
+      notify();
+      resolve({ code, signal });
+    }),
+  );
+  let done = false;
+  void exited.then(() => (done = true));
+
+  const waitFor: DaemonProcess["waitFor"] = (match, opts = {}) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const found = lines.slice(opts.from ?? 0).find(match);
+        if (found) {
+          finish();
+          resolve(found);
+        } else if (done) {
+          finish();
+          reject(new Error(`the daemon exited before the awaited log line\n${out}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`log line not seen in time\n${out}`));
+      }, opts.timeoutMs ?? 10_000);
+      const finish = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+
+  const started = await waitFor((l) => typeof l.listen === "string");
+  const [host, port] = splitAddress(started.listen as string);
+  const get: DaemonProcess["get"] = (path) =>
+    new Promise((resolve, reject) => {
+      const req = request({ host, port, path, method: "GET", agent: false }, (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d: string) => (text += d));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, text, json: () => JSON.parse(text) as unknown }),
+        );
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  return {
+    child,
+    lines: () => lines,
+    output: () => out,
+    waitFor,
+    get,
+    metric: async (series) => {
+      const { text } = await get("/metrics");
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    },
+    exited,
+    kill: (signal = "SIGTERM") => {
+      if (!done) child.kill(signal);
+    },
+  };
+}
+
+function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(":");
+  return [address.slice(0, i).replace(/^\[|\]$/g, ""), Number(address.slice(i + 1))];
+}
+
+/** A line of one reconcile (the result record). */
+export function isReconcile(line: LogLine): boolean {
+  return typeof line.outcome === "string" && typeof line.trigger === "string";
+}
