@@ -1,31 +1,16 @@
 // The daemon never reads a broken or vanished file as "nothing is desired", never forces a plan
 // over policy.maxChanges, and never writes the API key to its log.
 import { rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
-import { tempDir } from "./support/cli.js";
-import { isReconcile, spawnDaemon, type DaemonProcess } from "./support/daemon.js";
+import { describe, expect, it } from "vitest";
+import { daemonHarness, isReconcile, metricAbove, type Harness } from "./support/daemon.js";
 import { darkMode, liveCompanies, writes } from "./support/daemon-files.js";
 
-let emulator: RunningEmulator | undefined;
-let daemon: DaemonProcess | undefined;
+const CANARY = "rs-canary-Zx81qPwe-key";
 
-afterEach(async () => {
-  daemon?.kill("SIGKILL");
-  await daemon?.exited;
-  daemon = undefined;
-  await emulator?.close();
-});
-
-async function converged(file: string, args: string[] = [], apiKey?: string) {
-  emulator = await startEmulator({ port: 0, ...(apiKey ? { apiKey } : {}) });
-  await writeFile(file, darkMode(["acme-corp", "globex"]));
-  daemon = await spawnDaemon(["-f", file, "--interval", "60s", ...args], {
-    env: { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey },
-  });
-  await daemon.waitFor((l) => isReconcile(l) && l.trigger === "start" && l.outcome === "applied");
-  return { emulator, daemon };
+async function converged(h: Harness) {
+  const d = await h.start(darkMode(["acme-corp", "globex"]), ["--interval", "60s"]);
+  await d.waitFor((l) => isReconcile(l) && l.trigger === "start" && l.outcome === "applied");
+  return { emulator: h.emulator, daemon: d, file: d.file };
 }
 
 const INVALID: [string, string, RegExp][] = [
@@ -36,48 +21,51 @@ const INVALID: [string, string, RegExp][] = [
 ];
 
 describe("watch: a broken or vanished file", () => {
-  it.each(INVALID)(
-    "%s: nothing applied, not ready, config_valid 0, logged once; the fix recovers",
-    async (_what, text, at) => {
-      const dir = await tempDir();
-      const file = join(dir, "flags.yaml");
-      const { emulator, daemon: d } = await converged(file);
+  const h = daemonHarness();
+  it("a syntax error, an empty, a truncated or a schema-invalid file: nothing applied, not ready, config_valid 0, logged once; each fix recovers", async () => {
+    const { emulator, daemon: d, file } = await converged(h);
+    const wanted = ["acme-corp", "globex"];
+    for (const [what, text, at] of INVALID) {
       emulator.resetStats();
       const before = d.lines().length;
       await writeFile(file, text);
       const error = await d.waitFor((l) => l.level === "error" && /flag files invalid/.test(l.msg), {
         from: before,
       });
-      expect(error.msg).toMatch(at);
+      expect(error.msg, what).toMatch(at);
       const ready = await d.get("/readyz");
-      expect(ready.status).toBe(503);
+      expect(ready.status, what).toBe(503);
       expect(ready.json()).toMatchObject({ ready: false, reason: "invalid-config", configValid: false });
       expect(await d.metric("reflag_sync_config_valid")).toBe(0);
       expect(await d.metric("reflag_sync_ready")).toBe(0);
       // The same broken content again: no second error line.
-      const checks = async () => (await d.metric('reflag_sync_file_checks_total{result="invalid"}')) ?? 0;
-      const seen = await checks();
+      const series = 'reflag_sync_file_checks_total{result="invalid"}';
+      const seen = (await d.metric(series)) ?? 0;
       await writeFile(file, text);
-      for (let n = seen; n <= seen; n = await checks()) await new Promise((r) => setTimeout(r, 20));
-      expect(d.lines().filter((l) => /flag files invalid/.test(l.msg))).toHaveLength(1);
-      expect(writes(emulator)).toBe(0);
-      expect(emulator.stats().total).toBe(0);
-      expect(liveCompanies(emulator)).toEqual(["acme-corp", "globex"]);
+      await metricAbove(d, series, seen);
+      expect(
+        d
+          .lines()
+          .slice(before)
+          .filter((l) => /flag files invalid/.test(l.msg)),
+        what,
+      ).toHaveLength(1);
+      expect(emulator.stats().total, what).toBe(0);
+      expect(liveCompanies(emulator)).toEqual([...wanted].sort());
 
-      await writeFile(file, darkMode(["acme-corp", "globex", "fixed"]));
+      wanted.push(`fixed-${INVALID.findIndex((c) => c[0] === what)}`);
+      await writeFile(file, darkMode(wanted));
       await d.waitFor((l) => isReconcile(l) && l.trigger === "file" && l.outcome === "applied", {
         from: before,
       });
-      expect(liveCompanies(emulator)).toEqual(["acme-corp", "fixed", "globex"]);
+      expect(liveCompanies(emulator)).toEqual([...wanted].sort());
       expect((await d.get("/readyz")).status).toBe(200);
       expect(await d.metric("reflag_sync_config_valid")).toBe(1);
-    },
-  );
+    }
+  });
 
   it("a deleted file prunes nothing and reports not ready until it is back", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "flags.yaml");
-    const { emulator, daemon: d } = await converged(file);
+    const { emulator, daemon: d, file } = await converged(h);
     emulator.resetStats();
     const before = d.lines().length;
     await rm(file);
@@ -94,9 +82,7 @@ describe("watch: a broken or vanished file", () => {
   });
 
   it("never forces: a plan over policy.maxChanges is refused until a new revision", async () => {
-    const dir = await tempDir();
-    const file = join(dir, "flags.yaml");
-    const { emulator, daemon: d } = await converged(file);
+    const { emulator, daemon: d, file } = await converged(h);
     emulator.resetStats();
     const before = d.lines().length;
     const many = Array.from({ length: 5 }, (_, i) => `co-${i}`);
@@ -114,11 +100,9 @@ describe("watch: a broken or vanished file", () => {
 });
 
 describe("watch: secrets", () => {
+  const h = daemonHarness(() => ({ apiKey: CANARY }));
   it("never writes the API key, even when requests fail and are retried", async () => {
-    const canary = "rs-canary-Zx81qPwe-key";
-    const dir = await tempDir();
-    const file = join(dir, "flags.yaml");
-    const { emulator, daemon: d } = await converged(file, [], canary);
+    const { emulator, daemon: d, file } = await converged(h);
     emulator.setFaults({ script: [{ method: "PATCH", fault: "503", times: 1 }] });
     const before = d.lines().length;
     await writeFile(file, darkMode(["acme-corp", "globex", "canary-co"]));
@@ -126,7 +110,7 @@ describe("watch: secrets", () => {
     await d.waitFor((l) => isReconcile(l) && l.outcome === "applied", { from: before });
     d.kill("SIGTERM");
     await d.exited;
-    expect(d.output()).not.toContain(canary);
-    expect(d.output()).not.toContain(canary.slice(3, 16));
+    expect(d.output()).not.toContain(CANARY);
+    expect(d.output()).not.toContain(CANARY.slice(3, 16));
   });
 });

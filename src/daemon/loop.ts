@@ -211,7 +211,8 @@ export class ReconcileLoop {
     }
     if (loaded.revision === this.#desired?.revision) {
       // Back to the content already reconciled: valid again; a drift meanwhile shows in the next poll.
-      if (changed) this.#deps.log.info({ revision: loaded.revision }, "flag files valid again, as last reconciled");
+      if (changed)
+        this.#deps.log.info({ revision: loaded.revision }, "flag files valid again, as last reconciled");
       return "same";
     }
     const warnings = loaded.diagnostics.filter((d) => d.severity === "warning");

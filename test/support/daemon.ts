@@ -1,8 +1,12 @@
 // Runs `reflag-sync watch` (the built CLI) as a child process, reads its JSON log lines as they
 // arrive, and talks to its HTTP endpoints: tests wait for log lines and metrics, never for time.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { request } from "node:http";
-import { CLI } from "./cli.js";
+import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator/index.js";
+import { CLI, tempDir } from "./cli.js";
 
 export interface LogLine {
   level: string;
@@ -143,4 +147,54 @@ function splitAddress(address: string): [string, number] {
 /** A line of one reconcile (the result record). */
 export function isReconcile(line: LogLine): boolean {
   return typeof line.outcome === "string" && typeof line.trigger === "string";
+}
+
+export interface Harness {
+  readonly emulator: RunningEmulator;
+  /** Writes `content` to a new temporary flags.yaml and starts the daemon on it (or on `target`). */
+  start(
+    content: string,
+    args?: string[],
+    options?: { target?: (file: string) => string; before?: (file: string) => Promise<void> },
+  ): Promise<DaemonProcess & { file: string }>;
+}
+
+/** One emulator per test (`emulatorOptions` per file), the daemon killed after each test. */
+export function daemonHarness(emulatorOptions: () => EmulatorOptions = () => ({})): Harness {
+  let emulator: RunningEmulator | undefined;
+  let daemon: DaemonProcess | undefined;
+  beforeEach(async () => {
+    emulator = await startEmulator({ port: 0, ...emulatorOptions() });
+  });
+  afterEach(async () => {
+    daemon?.kill("SIGKILL");
+    await daemon?.exited;
+    daemon = undefined;
+    await emulator?.close();
+  });
+  return {
+    get emulator() {
+      if (!emulator) throw new Error("the emulator runs only inside a test");
+      return emulator;
+    },
+    async start(content, args = [], options = {}) {
+      const file = join(await tempDir(), "flags.yaml");
+      if (options.before) await options.before(file);
+      else await writeFile(file, content);
+      const emu = this.emulator;
+      daemon = await spawnDaemon(["-f", options.target?.(file) ?? file, ...args], {
+        env: { REFLAG_API_URL: emu.url, REFLAG_API_KEY: emu.apiKey },
+      });
+      return Object.assign(daemon, { file });
+    },
+  };
+}
+
+/** Resolves once the metric series is above `value` (a counter moved): an event, not a sleep. */
+export async function metricAbove(d: DaemonProcess, series: string, value: number): Promise<number> {
+  for (;;) {
+    const now = (await d.metric(series)) ?? 0;
+    if (now > value) return now;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -145,7 +145,7 @@ export function parseWatchDuration(flag: string, value: string): number {
 
 /** ":9090" (all interfaces), "127.0.0.1:9090", "[::1]:9090", "localhost:9090". */
 export function parseListen(value: string): ListenAddress {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
+  const match = /^(?:\[([^\]\s]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(value.trim());
   const port = Number(match?.[3]);
   if (!match || port > 65_535) {
     throw new UserError(
