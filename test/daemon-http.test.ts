@@ -76,7 +76,7 @@ describe("watch: shutdown", () => {
   });
 
   it("on SIGTERM during a slow apply, lets the request in flight finish, sends no more, exits 1 with a summary", async () => {
-    const { d, file } = await start(darkMode(["globex"]), ["--batch-size", "1"]);
+    const { d, file } = await start(darkMode(["globex"]), ["--batch-size", "1", "--concurrency", "1"]);
     await d.waitFor((l) => isReconcile(l));
     h.emulator.setFaults({ script: [{ method: "PATCH", fault: "delay", delayMs: 1500, times: 10 }] });
     await writeFile(file, darkMode(["globex", "a", "b", "c", "d"]));

@@ -3,7 +3,6 @@
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { eventually } from "./support/cli.js";
 import { daemonHarness, isReconcile, metricAbove, type DaemonProcess } from "./support/daemon.js";
 import { configMap, darkMode, liveCompanies, save, type SaveStyle } from "./support/daemon-files.js";
 
@@ -92,8 +91,10 @@ describe("watch: triggers", () => {
       await save(d.file, darkMode(companies), "rename");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await eventually(() => liveCompanies(h.emulator).length === companies.length, 5000);
-    // The last reconcile read the final content: no later one can find anything new.
+    // The reconcile of the final content: no later one can find anything new.
+    await d.waitFor(
+      (l) => isReconcile(l) && l.trigger === "file" && liveCompanies(h.emulator).length === companies.length,
+    );
     expect(fileReconciles(d).length).toBeGreaterThanOrEqual(1);
     expect(fileReconciles(d).length).toBeLessThanOrEqual(2);
     expect(liveCompanies(h.emulator)).toEqual([...companies].sort());
