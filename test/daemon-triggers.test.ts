@@ -4,7 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { daemonHarness, isReconcile, metricAbove, type DaemonProcess } from "./support/daemon.js";
-import { configMap, darkMode, liveCompanies, save, type SaveStyle } from "./support/daemon-files.js";
+import { configMap, darkMode, gitSync, liveCompanies, save, type SaveStyle } from "./support/daemon-files.js";
 
 const h = daemonHarness();
 const fileReconciles = (d: DaemonProcess) => d.lines().filter((l) => isReconcile(l) && l.trigger === "file");
@@ -80,6 +80,24 @@ describe("watch: triggers", () => {
       .map((l) => (l.counts as { targetsToRemove: number }).targetsToRemove);
     expect(removed.every((n) => n === 0)).toBe(true);
     expect(d.lines().filter((l) => l.level === "error")).toEqual([]);
+  });
+
+  it("applies a git-sync worktree swap (the `current` link moves, the old worktree stays)", async () => {
+    let repo: Awaited<ReturnType<typeof gitSync>> | undefined;
+    const d = await h.start("", ["--interval", "60s"], {
+      target: () => repo!.file,
+      before: async (file) => {
+        repo = await gitSync(dirname(file), darkMode(["globex"]));
+      },
+    });
+    await started(d);
+    const swapped = Date.now();
+    await repo!.swap(darkMode(["globex", "synced"]));
+    await d.waitFor((l) => isReconcile(l) && l.trigger === "file" && l.outcome === "applied", {
+      timeoutMs: 3000,
+    });
+    expect(Date.now() - swapped).toBeLessThan(3000);
+    expect(liveCompanies(h.emulator)).toEqual(["globex", "synced"]);
   });
 
   it("turns a burst of 50 writes in a second into at most two reconciles of the final content", async () => {

@@ -18,7 +18,8 @@ const EXAMPLES = [
 async function yamlFiles(): Promise<string[]> {
   const files = ["flags.reflag.yaml"];
   for (const dir of await readdir(join(ROOT, "examples"), { recursive: true })) {
-    if (/\.ya?ml$/.test(dir)) files.push(join("examples", dir));
+    // examples/kubernetes/ holds manifests, not flag files.
+    if (/\.ya?ml$/.test(dir) && !dir.startsWith("kubernetes")) files.push(join("examples", dir));
   }
   return files.sort();
 }

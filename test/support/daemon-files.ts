@@ -75,3 +75,25 @@ export async function configMap(dir: string, content: string) {
     },
   };
 }
+
+/**
+ * git-sync's layout: root/current -> root/.worktrees/<hash>/ holding the repository's files. `swap`
+ * checks out a new worktree and moves the `current` link to it; the old worktree stays for a while.
+ */
+export async function gitSync(root: string, content: string) {
+  let generation = 0;
+  const checkout = async (text: string) => {
+    const worktree = join(root, ".worktrees", `commit${generation++}`);
+    await mkdir(worktree, { recursive: true });
+    await writeFile(join(worktree, "flags.yaml"), text);
+    return worktree;
+  };
+  await symlink(await checkout(content), join(root, "current"));
+  return {
+    file: join(root, "current", "flags.yaml"),
+    swap: async (text: string) => {
+      await symlink(await checkout(text), join(root, "current.tmp"));
+      await rename(join(root, "current.tmp"), join(root, "current"));
+    },
+  };
+}

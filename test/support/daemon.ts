@@ -35,18 +35,16 @@ export interface DaemonProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/** `command`: the whole argv after node, instead of the CLI's watch on a free loopback port. */
 export async function spawnDaemon(
   args: string[],
-  options: { env: Record<string, string>; cwd?: string },
+  options: { env: Record<string, string>; cwd?: string; command?: string[] },
 ): Promise<DaemonProcess> {
-  const child = spawn(
-    process.execPath,
-    [CLI, "watch", "--listen", "127.0.0.1:0", "--log-format", "json", ...args],
-    {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
-    },
-  );
+  const argv = options.command ?? [CLI, "watch", "--listen", "127.0.0.1:0", "--log-format", "json", ...args];
+  const child = spawn(process.execPath, argv, {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+  });
   let out = "";
   let partial = "";
   const lines: LogLine[] = [];
