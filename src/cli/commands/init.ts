@@ -27,10 +27,9 @@ Environment: REFLAG_API_KEY, REFLAG_API_URL.
 `;
 
 export const initCommand: Command = async (argv, io) => {
-  const { values } = parseCommandArgs("init", argv, {
-    ...EXPORT_OPTIONS,
-    template: { type: "boolean" },
-  });
+  // Every export option but --split: init writes one file.
+  const { split: _split, ...exportOptions } = EXPORT_OPTIONS;
+  const { values } = parseCommandArgs("init", argv, { ...exportOptions, template: { type: "boolean" } });
   if (values.help) {
     io.stdout.write(HELP);
     return 0;
@@ -39,7 +38,7 @@ export const initCommand: Command = async (argv, io) => {
   const force = values.force === true;
   refuseExisting([file], force);
   if (io.env.REFLAG_API_KEY?.trim() && !values.template) {
-    await runExport({ ...values, split: undefined }, io, file);
+    await runExport(values, io, file);
   } else {
     await writeAtomically(file, starterFile(values.schema ?? schemaRefFor(dirname(file))), force);
     io.stderr.write(
