@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "make the Reflag app match the flag files",
     load: async () => (await import("./commands/apply.js")).applyCommand,
   },
+  watch: {
+    summary: "the sync daemon: reconcile on start, on file changes and periodically",
+    load: async () => (await import("./commands/watch.js")).watchCommand,
+  },
   export: {
     summary: "write the app's live state as a flag file that plans clean",
     load: async () => (await import("./commands/export.js")).exportCommand,
@@ -31,10 +35,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   schema: {
     summary: "print the JSON Schema of the flag file format",
     load: async () => (await import("./commands/schema.js")).schemaCommand,
-  },
-  watch: {
-    summary: "the sync daemon: reconcile on start, on file changes and periodically",
-    load: async () => (await import("./commands/watch.js")).watchCommand,
   },
   emulator: {
     summary: "run a local Reflag Management API (for trying things and tests)",
