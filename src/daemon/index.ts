@@ -95,7 +95,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         ...(options.changeDescription !== undefined ? { changeDescription: options.changeDescription } : {}),
       }),
     environmentVersions: async (appId) =>
-      new Map((await connection.client.listEnvironments(appId)).map((e) => [e.id, e.flagStateVersion])),
+      new Map(
+        (await connection.client.listEnvironments(appId)).map((e) => [
+          e.id,
+          typeof e.flagStateVersion === "number" ? e.flagStateVersion : undefined,
+        ]),
+      ),
     log,
     metrics,
     state,

@@ -11,6 +11,8 @@ import type { DaemonMetrics } from "./metrics.js";
 import { MAX_TIMER_MS, jitteredInterval, nextExpiry, retryDelay } from "./schedule.js";
 import type { DaemonState } from "./state.js";
 
+export type Versions = Map<string, number | undefined>;
+
 /** What the loop may be asked to do; "file" means "look at the files again". */
 export type Wake = "start" | "file" | "interval" | "expiry" | "retry";
 
@@ -26,8 +28,8 @@ export interface ReconcileRequest {
 export interface LoopDeps {
   load(): Promise<LoadedRevision>;
   reconcile(request: ReconcileRequest): Promise<ReconcileResult>;
-  /** envId -> flagStateVersion, in one request. */
-  environmentVersions(appId: string): Promise<Map<string, number>>;
+  /** envId -> flagStateVersion (undefined when the API leaves it out), in one request. */
+  environmentVersions(appId: string): Promise<Versions>;
   log: Logger;
   metrics: DaemonMetrics;
   state: DaemonState;
@@ -63,8 +65,9 @@ export class ReconcileLoop {
   #lastKey: string | undefined;
   #configValid = false;
   #reconciled = false;
-  #baseline: Map<string, number> | undefined;
+  #baseline: Versions | undefined;
   #lastFullAt = 0;
+  #warnedNoVersions = false;
   #failures = 0;
   /** A revision that is not retried until the files change (refused), or until a full resync (invalid plan). */
   #blocked: { revision: string; untilResync: boolean } | undefined;
@@ -163,7 +166,7 @@ export class ReconcileLoop {
     if (!desired || !this.#configValid) return;
 
     let trigger: Trigger | undefined;
-    let versions: Map<string, number> | undefined;
+    let versions: Versions | undefined;
     if (files === "new") trigger = this.#reconciled ? "file" : "start";
     else if (wakes.has("retry")) trigger = "retry";
     else if (wakes.has("expiry")) trigger = "expiry";
@@ -247,14 +250,20 @@ export class ReconcileLoop {
   }
 
   /** The cheap check: one request. Returns the versions when something moved, else undefined. */
-  async #poll(appId: string): Promise<Map<string, number> | undefined> {
-    let versions: Map<string, number>;
+  async #poll(appId: string): Promise<Versions | undefined> {
+    let versions: Versions;
     try {
       versions = await this.#deps.environmentVersions(appId);
     } catch (err) {
       if (this.#stop.signal.aborted) return undefined;
       this.#fail(`the environments could not be listed: ${errorText(err)}`);
       return undefined;
+    }
+    if (!this.#warnedNoVersions && [...versions.values()].some((v) => v === undefined)) {
+      this.#warnedNoVersions = true;
+      this.#deps.log.warn(
+        "the API lists environments without flagStateVersion: every periodic check reads the live state",
+      );
     }
     const moved = this.#baseline === undefined || !sameVersions(this.#baseline, versions);
     this.#deps.metrics.polled(moved);
@@ -268,7 +277,7 @@ export class ReconcileLoop {
   async #reconcile(
     desired: { state: DesiredState; revision: string },
     trigger: Trigger,
-    polled: Map<string, number> | undefined,
+    polled: Versions | undefined,
   ): Promise<void> {
     this.#clearTimer("retry");
     this.#progress = { phase: "read", done: 0, total: 0 };
@@ -301,7 +310,7 @@ export class ReconcileLoop {
     this.#armExpiry(desired.state);
   }
 
-  #record(result: ReconcileResult, versions: Map<string, number>): void {
+  #record(result: ReconcileResult, versions: Versions): void {
     const applied = appliedChanges(result);
     const targets = result.counts.targetsToAdd + result.counts.targetsToRemove;
     const drifted =
@@ -438,9 +447,10 @@ function contentKey(loaded: LoadedRevision): string {
   return `bad:${loaded.revision ?? formatAll(loaded.diagnostics).join("\n")}`;
 }
 
-function sameVersions(a: Map<string, number>, b: Map<string, number>): boolean {
+function sameVersions(a: Versions, b: Versions): boolean {
   if (a.size !== b.size) return false;
-  for (const [env, version] of b) if (a.get(env) !== version) return false;
+  // An unknown version cannot tell that nothing moved.
+  for (const [env, version] of b) if (version === undefined || a.get(env) !== version) return false;
   return true;
 }
 
