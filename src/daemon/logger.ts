@@ -81,16 +81,21 @@ export function prettyLine(color: boolean): (line: string) => string {
   };
 }
 
-/** { counts: { add: 1 } } -> { "counts.add": "1" }; arrays of strings on their own lines. */
+/**
+ * { counts: { add: 1, remove: 0 } } -> { "counts.add": "1" }: nested zeros left out; a short list
+ * inline, a long one (diagnostics) a line each.
+ */
 function flatten(record: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   const stack: [string, unknown][] = Object.entries(record);
   while (stack.length > 0) {
     const [key, value] = stack.shift()!;
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) stack.push([`${key}.${k}`, v]);
+      for (const [k, v] of Object.entries(value)) if (v !== 0) stack.push([`${key}.${k}`, v]);
     } else if (Array.isArray(value)) {
-      out[key] = value.map((v) => `\n    ${typeof v === "string" ? v : JSON.stringify(v)}`).join("");
+      const items = value.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+      const inline = items.join(",");
+      out[key] = inline.length <= 60 ? inline : items.map((v) => `\n    ${v}`).join("");
     } else {
       out[key] = typeof value === "string" && /\s/.test(value) ? JSON.stringify(value) : String(value);
     }
