@@ -72,7 +72,7 @@ export class ReconcileLoop {
   /** A revision that is not retried until the files change (refused), or until a full resync (invalid plan). */
   #blocked: { revision: string; untilResync: boolean } | undefined;
   #progress: { phase: "read" | "apply"; done: number; total: number } | undefined;
-  #lastResult: ReconcileResult | undefined;
+  #endedByStop: ReconcileResult | undefined;
   readonly #timers = new Map<"interval" | "expiry" | "retry", NodeJS.Timeout>();
 
   constructor(deps: LoopDeps) {
@@ -108,11 +108,8 @@ export class ReconcileLoop {
 
   /** What a shutdown left undone; callable while the reconcile is still in flight (the 10 s deadline). */
   summary(wasRunning = this.#progress !== undefined): ShutdownSummary {
-    const result = this.#lastResult;
-    if (
-      result &&
-      (result.outcome === "interrupted" || (this.#stop.signal.aborted && result.apply && !result.apply.ok))
-    ) {
+    const result = this.#endedByStop;
+    if (result && (result.outcome === "interrupted" || (result.apply && !result.apply.ok))) {
       const counts = { applied: 0, pending: 0, unknown: 0 };
       for (const o of result.apply?.outcomes ?? []) {
         const n = o.request.kind === "targets" ? o.request.changes.length : 1;
@@ -302,7 +299,8 @@ export class ReconcileLoop {
         signal: this.#stop.signal,
         onProgress: (phase, done, total) => (this.#progress = { phase, done, total }),
       });
-      this.#lastResult = result;
+      // Only a reconcile that ended after the stop was cut short by it.
+      if (this.#stop.signal.aborted) this.#endedByStop = result;
       this.#record(result, versions);
     } finally {
       this.#progress = undefined;
