@@ -228,8 +228,12 @@ describe("export", () => {
     ],
     [["--app", "apNope"], "app 'apNope' was not found with this API key"],
     [["-o", "a.yaml", "--split", "d"], "give -o FILE or --split DIR, not both"],
+    [["-o", "nodir/a.yaml"], "nodir/a.yaml: its folder does not exist; nothing was written there"],
+    [["--split", "package.json"], "package.json: a part of the path is a file, not a folder"],
   ])("explains %j", async (args, message) => {
-    const r = await runCli(["export", ...args], { env, cwd: await tempDir() });
+    const cwd = await tempDir();
+    await writeFile(join(cwd, "package.json"), "{}");
+    const r = await runCli(["export", ...args], { env, cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toContain("    at ");

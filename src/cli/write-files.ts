@@ -1,7 +1,7 @@
 // Writing export's and init's files: each one atomically (a temporary file, then a rename), and
 // never over an existing file without --force.
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { link, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,9 @@ import { VERSION } from "./version.js";
  */
 export async function writeAtomically(path: string, text: string, force: boolean): Promise<void> {
   const temp = join(dirname(path), `.${randomBytes(6).toString("hex")}.reflag-sync.tmp`);
-  await writeFile(temp, text, { flag: "wx" });
+  await writeFile(temp, text, { flag: "wx" }).catch((err: unknown) => {
+    throw cannotWrite(path, err);
+  });
   try {
     if (force) {
       await rename(temp, path);
@@ -26,22 +28,41 @@ export async function writeAtomically(path: string, text: string, force: boolean
       await link(temp, path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") throw exists(path);
-      throw err;
+      throw cannotWrite(path, err);
     }
+  } catch (err) {
+    throw err instanceof UserError ? err : cannotWrite(path, err);
   } finally {
     await rm(temp, { force: true });
   }
 }
 
-export function exists(path: string): UserError {
-  return new UserError("RS_USAGE", `${path} already exists: nothing was written (--force overwrites it)`);
+/** A file system error as the user's problem: which path, and what the system said. */
+export function cannotWrite(path: string, err: unknown): UserError {
+  const e = err as NodeJS.ErrnoException;
+  const why =
+    e.code === "ENOENT"
+      ? "its folder does not exist"
+      : e.code === "ENOTDIR"
+        ? "a part of the path is a file, not a folder"
+        : e.code === "EISDIR"
+          ? "it is a folder"
+          : e.code === "EACCES" || e.code === "EPERM"
+            ? "permission denied"
+            : (e.message ?? String(err));
+  return new UserError("RS_USAGE", `cannot write ${path}: ${why}; nothing was written there`);
 }
 
-/** Refuses before anything is written when a file is there and --force is not given. */
-export function refuseExisting(paths: readonly string[], force: boolean): void {
-  if (force) return;
-  const found = paths.find((p) => existsSync(p));
-  if (found !== undefined) throw exists(found);
+/** Fails before any request when the file cannot be written there (a missing folder, a folder of that name). */
+export function checkWritable(path: string, force: boolean): void {
+  if (!force && existsSync(path)) throw exists(path);
+  const dir = dirname(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw cannotWrite(path, { code: "ENOENT" });
+  if (existsSync(path) && statSync(path).isDirectory()) throw cannotWrite(path, { code: "EISDIR" });
+}
+
+export function exists(path: string): UserError {
+  return new UserError("RS_USAGE", `${path} already exists: nothing was written (--force overwrites it)`);
 }
 
 /** The YAML files of a directory (not recursive), for --split: what -f DIR would read. */
@@ -51,7 +72,7 @@ export async function yamlFilesIn(dir: string): Promise<string[]> {
     names = await readdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
+    throw cannotWrite(dir, err);
   }
   return names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith(".")).map((n) => join(dir, n));
 }
@@ -66,7 +87,9 @@ export async function removeStale(dir: string, keep: ReadonlySet<string>, marker
 }
 
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+    throw cannotWrite(dir, err);
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { connectFrom } from "../pipeline.js";
 import { startProgress } from "../progress.js";
 import {
   ensureDir,
-  refuseExisting,
+  checkWritable,
   removeStale,
   schemaRefFor,
   writeAtomically,
@@ -79,7 +79,7 @@ export async function runExport(values: ExportValues, io: CliIO, file: string | 
   const split = values.split === undefined ? undefined : resolve(io.cwd, values.split);
   const force = values.force === true;
   // Refused before any request: an existing file is a mistake found without the network.
-  if (file !== undefined) refuseExisting([file], force);
+  if (file !== undefined) checkWritable(file, force);
   if (split !== undefined) await refuseSplitDir(split, force);
 
   const snapshot = await readLive(values, io);

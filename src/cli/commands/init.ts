@@ -4,7 +4,7 @@ import { DEFAULT_FILE } from "../../desired/index.js";
 import { starterFile } from "../../export/template.js";
 import { parseCommandArgs } from "../args.js";
 import type { Command } from "../io.js";
-import { refuseExisting, schemaRefFor, writeAtomically } from "../write-files.js";
+import { checkWritable, schemaRefFor, writeAtomically } from "../write-files.js";
 import { EXPORT_OPTIONS, runExport } from "./export.js";
 
 const HELP = `Usage: reflag-sync init [options]
@@ -36,7 +36,7 @@ export const initCommand: Command = async (argv, io) => {
   }
   const file = resolve(io.cwd, values.out ?? DEFAULT_FILE);
   const force = values.force === true;
-  refuseExisting([file], force);
+  checkWritable(file, force);
   if (io.env.REFLAG_API_KEY?.trim() && !values.template) {
     await runExport(values, io, file);
   } else {
