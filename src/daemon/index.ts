@@ -26,8 +26,6 @@ export interface DaemonOptions {
   changeDescription?: string;
   log: { write: (line: string) => void; format: LogFormat; color: boolean; level?: string };
   now: () => Date;
-  /** Once aborted, requests in flight are cut off (the shutdown deadline passed). */
-  abortRequests?: AbortSignal;
 }
 
 export interface RunningDaemon {
@@ -36,6 +34,8 @@ export interface RunningDaemon {
   stop(): Promise<ShutdownSummary>;
   /** What would be reported if the process had to exit now. */
   summary(): ShutdownSummary;
+  /** After stop(), when its deadline passed: cuts off the requests in flight and closes the HTTP server. */
+  cutOff(): Promise<void>;
 }
 
 /** Quiet time after the last file event, and the longest a stream of events may delay a look. */
@@ -57,10 +57,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   });
 
   const stopSending = new AbortController();
+  const cutOff = new AbortController();
   const connection = connect({
     ...options.client,
     stopRetrying: stopSending.signal,
-    ...(options.abortRequests ? { signal: options.abortRequests } : {}),
+    signal: cutOff.signal,
     onRequest: (event) => {
       metrics.request(event);
       if (event.retryInMs !== undefined) {
@@ -92,6 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         now: options.now,
         signal: r.signal,
         onProgress: r.onProgress,
+        beforeApply: async () => r.onApplyStart(),
         ...(options.changeDescription !== undefined ? { changeDescription: options.changeDescription } : {}),
       }),
     environmentVersions: async (appId) =>
@@ -150,6 +152,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   return {
     log,
     summary: () => loop.summary(),
+    cutOff: async () => {
+      cutOff.abort();
+      await http?.close();
+    },
     stop: async () => {
       await watch?.close();
       stopSending.abort();

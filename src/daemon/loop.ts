@@ -23,6 +23,8 @@ export interface ReconcileRequest {
   mode: "plan" | "apply";
   signal: AbortSignal;
   onProgress: (phase: "read" | "apply", done: number, total: number) => void;
+  /** The plan passed its checks and writing begins. */
+  onApplyStart: () => void;
 }
 
 export interface LoopDeps {
@@ -130,9 +132,11 @@ export class ReconcileLoop {
         pending,
         unknown: 0,
         message:
-          progress.phase === "apply"
-            ? `a reconcile was cut short while applying: ${progress.done} of ${progress.total} write requests answered, ${pending} not sent or unanswered`
-            : "a reconcile was cut short while reading the live state: nothing was applied",
+          progress.phase === "read"
+            ? "a reconcile was cut short while reading the live state: nothing was applied"
+            : progress.total === 0
+              ? "a reconcile was cut short while applying: no write request was answered yet"
+              : `a reconcile was cut short while applying: ${progress.done} of ${progress.total} write requests answered, ${pending} not sent or unanswered`,
       };
     }
     return { interrupted: false, applied: 0, pending: 0, unknown: 0, message: "idle: nothing was in flight" };
@@ -298,6 +302,7 @@ export class ReconcileLoop {
         mode: this.#deps.selfHeal ? "apply" : "plan",
         signal: this.#stop.signal,
         onProgress: (phase, done, total) => (this.#progress = { phase, done, total }),
+        onApplyStart: () => (this.#progress = { phase: "apply", done: 0, total: 0 }),
       });
       // Only a reconcile that ended after the stop was cut short by it.
       if (this.#stop.signal.aborted) this.#endedByStop = result;

@@ -74,7 +74,6 @@ export const watchCommand: Command = async (argv, io) => {
     );
   }
   const format = parseLogFormat(values["log-format"], io.stdout.isTTY === true);
-  const hardStop = new AbortController();
 
   const daemon = await startDaemon({
     files: values.file ?? [],
@@ -93,7 +92,6 @@ export const watchCommand: Command = async (argv, io) => {
       color: format === "pretty" && useColor(io.stdout, io.env),
     },
     now: io.now,
-    abortRequests: hardStop.signal,
   });
 
   return new Promise<number>((resolve) => {
@@ -111,8 +109,8 @@ export const watchCommand: Command = async (argv, io) => {
       const deadline = setTimeout(() => {
         const summary = daemon.summary();
         daemon.log.error({ ...summary, interrupted: true }, `shutdown deadline passed: ${summary.message}`);
-        // Ends the requests still in flight, so that nothing holds the process open.
-        hardStop.abort();
+        // Ends the requests still in flight and the HTTP server, so that nothing holds the process open.
+        void daemon.cutOff();
         process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
         resolve(1);
       }, SHUTDOWN_DEADLINE_MS);
