@@ -178,6 +178,53 @@ const CASES: BadCase[] = [
       message: "nests more than 100 levels deep",
     },
   },
+  // YAML tags (issue 8): a Buffer or Set checked against the schema gave 99 nonsense errors
+  {
+    name: "a !!binary tag",
+    files: { "f.yaml": yaml(...HEAD, "flags: !!binary aGVsbG8=") },
+    expect: {
+      file: "f.yaml",
+      line: 3,
+      col: 8,
+      code: "yaml-tag",
+      message: "YAML tag '!!binary' is not supported",
+    },
+  },
+  {
+    name: "a !!set tag after an anchor",
+    files: {
+      "f.yaml": yaml(...HEAD, "flags:", "  dark-mode:", "    targeting: &t !!set", "      ? Production"),
+    },
+    expect: {
+      file: "f.yaml",
+      line: 5,
+      col: 19,
+      code: "yaml-tag",
+      message: "YAML tag '!!set' is not supported",
+    },
+  },
+  {
+    name: "a custom tag",
+    files: { "f.yaml": yaml(...HEAD, "flags:", "  dark-mode: !flag", "    name: Dark mode") },
+    expect: {
+      file: "f.yaml",
+      line: 4,
+      col: 14,
+      code: "yaml-tag",
+      message: "YAML tag '!flag' is not supported",
+    },
+  },
+  {
+    name: "a !!timestamp tag",
+    files: { "f.yaml": yaml(...HEAD, "changeDescription: !!timestamp 2026-01-01") },
+    expect: {
+      file: "f.yaml",
+      line: 3,
+      col: 20,
+      code: "yaml-tag",
+      message: "YAML tag '!!timestamp' is not supported",
+    },
+  },
   // JSON Schema
   {
     name: "a list instead of a map",
@@ -738,6 +785,34 @@ describe("validation of bad input", () => {
 });
 
 describe("reporting", () => {
+  it.each([
+    ["!!binary", "flags: !!binary aGVsbG8="],
+    ["!!set", "flags: !!set { a, b }"],
+    ["!!omap", "flags: !!omap [ a: 1 ]"],
+    ["!foo", "flags: !foo { a: {} }"],
+  ])("reports a %s tag once, and nothing else of that file", async (tag, line) => {
+    const dir = await writeCase({ "f.yaml": yaml(...HEAD, line) });
+    const result = await loadDesired(["f.yaml"], { cwd: dir, now: NOW });
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      `f.yaml:3:8: error: YAML tag '${tag}' is not supported: a flags file holds plain text, numbers, true or false, lists and maps; remove the tag`,
+    ]);
+  });
+
+  it("keeps the core types' own tags", async () => {
+    const dir = await writeCase({
+      "f.yaml": yaml(
+        ...HEAD,
+        "flags:",
+        "  dark-mode:",
+        "    name: !!str 2026",
+        "    targeting: !!map { Production: {} }",
+      ),
+    });
+    const result = await loadDesired(["f.yaml"], { cwd: dir, now: NOW });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.state?.flags[0]?.name).toBe("2026");
+  });
+
   it("reports every problem of a file at once, schema and rules together, sorted", async () => {
     const result = await loadDesired([join(FIXTURES, "all-at-once.yaml")], { cwd: FIXTURES, now: NOW });
     expect(result.state).toBeUndefined();

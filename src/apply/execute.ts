@@ -5,6 +5,7 @@
 // first, alone among batches, so that a service refusing its size is met once, not by every batch
 // in flight. After a request fails for good (the client has already retried what can be retried)
 // nothing new is sent, and every request is reported as applied, failed, unknown or not sent.
+import { pushAll } from "../arrays.js";
 import type {
   CreateFlagBody,
   FlagHeader,
@@ -207,7 +208,7 @@ class Run {
     for (let index = 1; index <= of; index++) {
       const changes = request.changes.slice((index - 1) * limit, index * limit);
       // A part of a part (the limit shrank again) keeps numbering within its own parent.
-      outcomes.push(...(await this.execute({ ...request, part: { index, of }, changes })));
+      pushAll(outcomes, await this.execute({ ...request, part: { index, of }, changes }));
     }
     return outcomes;
   }

@@ -1,4 +1,5 @@
 // The command-line entry: dispatch to a command, and the one place that maps errors to exit codes.
+import { maxOf } from "../arrays.js";
 import { ExitError, UserError } from "../errors.js";
 import type { CliIO, Command } from "./io.js";
 import { VERSION } from "./version.js";
@@ -43,7 +44,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 };
 
 function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const width = maxOf(
+    Object.keys(COMMANDS).map((name) => name.length),
+    0,
+  );
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [
     "Usage: reflag-sync <command> [options]",

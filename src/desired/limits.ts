@@ -10,13 +10,17 @@ export const MAX_EXPANDED_NODES = 2_000_000;
 
 /**
  * The offset where flow brackets ([, {) or compact lists (- - -) first nest deeper than
- * MAX_DEPTH, found before parsing because the parser itself is slow on such input.
+ * MAX_DEPTH, or "indentation" when block indentation alone does (thousands of levels would
+ * exhaust the parser's stack). Found before parsing because the parser itself is slow on such
+ * input. A block scalar's more-indented lines count as levels too, which no real file reaches.
  */
-export function tooDeepAt(text: string): number | undefined {
+export function tooDeepAt(text: string): number | "indentation" | undefined {
   let depth = 0;
   let quote: string | undefined;
   let lineStart = true;
   let dashes = 0;
+  const indents: number[] = [];
+  let unindented = true;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quote) {
@@ -24,6 +28,14 @@ export function tooDeepAt(text: string): number | undefined {
       else if (c === quote) quote = undefined;
       continue;
     }
+    if (unindented && c !== " " && c !== "\n" && c !== "\r" && c !== "#" && depth === 0) {
+      // The first character of a block line: the indentations still open above it are its depth.
+      const indent = i - (text.lastIndexOf("\n", i - 1) + 1);
+      while (indents.length > 0 && (indents[indents.length - 1] ?? 0) >= indent) indents.pop();
+      indents.push(indent);
+      if (indents.length > MAX_DEPTH) return "indentation";
+    }
+    if (c !== " ") unindented = c === "\n";
     if (c === "\n") {
       lineStart = true;
       dashes = 0;

@@ -1,4 +1,5 @@
 // Several files -> one desired state: settings must agree, a flag is defined once, aliases resolve.
+import { pushAll } from "../arrays.js";
 import { compare } from "../compare.js";
 import type { Notification } from "../api/types.js";
 import { parseUntil } from "./dates.js";
@@ -47,7 +48,7 @@ export function mergeFiles(files: readonly FileDesired[], complete: boolean): Me
     else if (first.ref.value !== alias.ref.value)
       diagnostics.push(conflict(`environments.${alias.alias}`, first.ref, alias.ref));
   }
-  diagnostics.push(...aliasRules(aliases));
+  pushAll(diagnostics, aliasRules(aliases));
   const resolve = (key: string): string => aliases.get(key)?.ref.value ?? key;
 
   const flags = new Map<string, FileFlag>();
@@ -59,7 +60,7 @@ export function mergeFiles(files: readonly FileDesired[], complete: boolean): Me
       continue;
     }
     flags.set(flag.key, flag);
-    diagnostics.push(...environmentRules(flag, resolve));
+    pushAll(diagnostics, environmentRules(flag, resolve));
   }
 
   const firstFile = files[0];

@@ -46,7 +46,8 @@ export function parseYaml(file: string, given: string): ParseResult {
   const text = given.replace(/\r(?!\n)/g, "\n");
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
-    return { diagnostics: [diagnostic("error", "yaml-too-deep", TOO_DEEP, positionIn(file, text, deep))] };
+    const at = deep === "indentation" ? wholeFile(file) : positionIn(file, text, deep);
+    return { diagnostics: [diagnostic("error", "yaml-too-deep", TOO_DEEP, at)] };
   }
   const lines = new LineCounter();
   const { doc, cst } = compose(text, lines);
@@ -76,6 +77,12 @@ export function parseYaml(file: string, given: string): ParseResult {
     const message = "more YAML errors after this line are not shown: fix these first and run again";
     const last = problems[Math.min(problems.length, MAX_SYNTAX_ERRORS) - 1]?.offset ?? 0;
     diagnostics.push(diagnostic("error", "yaml-too-many-errors", message, locator.offset(last)));
+  }
+  const tags = unsupportedTags(doc, text, locator);
+  if (tags.length > 0) {
+    // The value of a tagged node would be a Buffer, Set, Map or Date: checking it yields nonsense.
+    const rest = diagnostics.filter((d) => d.code !== "yaml-warning" || !d.message.includes("tag"));
+    return { diagnostics: [...rest, ...tags] };
   }
   for (const alias of locator.unresolvedAliases()) {
     const at = locator.offset(alias.range?.[0] ?? 0);
@@ -236,6 +243,44 @@ function duplicateKeys(doc: Document.Parsed, locator: Locator): Map<number, stri
     },
   });
   return messages;
+}
+
+/** Tags whose values are plain data: the core schema's own types, and '!' (a plain string). */
+const PLAIN_TAGS = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`).concat("!"),
+);
+
+/** One error per node with a tag that builds something else (!!binary, !!set, !!timestamp, !foo). */
+function unsupportedTags(doc: Document.Parsed, text: string, locator: Locator): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Node: (_key, node) => {
+      if (node.tag === undefined || PLAIN_TAGS.has(node.tag) || out.length >= MAX_SYNTAX_ERRORS) return;
+      const start = node.range?.[0] ?? 0;
+      const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+      const at = tagOffset(text, start) ?? start;
+      const shown = /^[!\w.:/,<>%-]+$/.test(tag) ? `'${tag}'` : quote(tag);
+      const message = `YAML tag ${shown} is not supported: a flags file holds plain text, numbers, true or false, lists and maps; remove the tag`;
+      out.push(diagnostic("error", "yaml-tag", message, locator.offset(at)));
+    },
+  });
+  return out;
+}
+
+/** Where the tag of the node at `start` is written: the '!' token among the properties before it. */
+function tagOffset(text: string, start: number): number | undefined {
+  let end = start;
+  // At most a tag and an anchor stand before a node, in either order.
+  for (let props = 0; props < 2; props++) {
+    while (end > 0 && /\s/.test(text[end - 1] ?? "")) end--;
+    let begin = end;
+    while (begin > 0 && !/\s/.test(text[begin - 1] ?? "")) begin--;
+    const token = text.slice(begin, end);
+    if (token.startsWith("!")) return begin;
+    if (!token.startsWith("&")) return undefined;
+    end = begin;
+  }
+  return undefined;
 }
 
 /** For the one problem found before the parser (and its line counter) runs. */

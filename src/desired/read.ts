@@ -1,5 +1,6 @@
 // Paths -> the text of each YAML file. Dumb on purpose: no parsing, just the file system, limits
 // and encodings, each problem a diagnostic.
+import { pushAll } from "../arrays.js";
 import { compare } from "../compare.js";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, normalize, resolve } from "node:path";
@@ -43,7 +44,7 @@ export async function readSources(
     if (info instanceof Error) {
       diagnostics.push(diagnostic("error", fsCode(info), fsMessage(info), wholeFile(file)));
     } else if (info.isDirectory()) {
-      candidates.push(...(await listDirectory(file, absolute, diagnostics)));
+      pushAll(candidates, await listDirectory(file, absolute, diagnostics));
     } else if (info.isFile()) {
       candidates.push({ file, absolute });
     } else {
@@ -107,7 +108,7 @@ async function readOne(
     return undefined;
   }
   const decoded = decodeText(candidate.file, bytes);
-  diagnostics.push(...decoded.diagnostics);
+  pushAll(diagnostics, decoded.diagnostics);
   return decoded.text;
 }
 

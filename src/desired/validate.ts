@@ -1,4 +1,5 @@
 // The pure pipeline over already-read text: parse -> version -> schema -> rules -> merge -> expiry.
+import { pushAll } from "../arrays.js";
 import { hasErrors, sortDiagnostics } from "./diagnostics.js";
 import { expiryWarnings } from "./expiry.js";
 import { extractFile } from "./extract.js";
@@ -33,7 +34,7 @@ export function validateDocuments(sources: readonly SourceText[], options: Valid
   let complete = options.complete ?? true;
   for (const source of sources) {
     const { parsed, diagnostics: parseDiagnostics } = parseYaml(source.file, source.text);
-    diagnostics.push(...parseDiagnostics);
+    pushAll(diagnostics, parseDiagnostics);
     if (!parsed) {
       complete = false;
       continue;
@@ -45,16 +46,20 @@ export function validateDocuments(sources: readonly SourceText[], options: Valid
       continue;
     }
     const schema = checkSchema(parsed);
-    diagnostics.push(...schema.diagnostics, ...runOnRules(parsed, schema.isClean));
+    pushAll(pushAll(diagnostics, schema.diagnostics), runOnRules(parsed, schema.isClean));
     const file = extractFile(parsed, schema.isClean);
     if (!file.isMap) complete = false;
-    diagnostics.push(...fileRules(file, (at) => parsed.locator.scalarAt(at)));
+    pushAll(
+      diagnostics,
+      fileRules(file, (at) => parsed.locator.scalarAt(at)),
+    );
     files.push(file);
   }
   const merged = mergeFiles(files, complete);
-  diagnostics.push(...merged.diagnostics);
-  diagnostics.push(
-    ...expiryWarnings(merged.state.flags, options.now, options.warnExpiringMs, merged.state.policy.prune),
+  pushAll(diagnostics, merged.diagnostics);
+  pushAll(
+    diagnostics,
+    expiryWarnings(merged.state.flags, options.now, options.warnExpiringMs, merged.state.policy.prune),
   );
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted) ? { diagnostics: sorted } : { state: merged.state, diagnostics: sorted };

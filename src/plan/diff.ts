@@ -1,4 +1,5 @@
 // diff(desired, live, now) -> Plan. Pure and deterministic: no I/O, no clock reads, sorted output.
+import { pushAll } from "../arrays.js";
 import type { DesiredTarget } from "../desired/model.js";
 import type { FlagHeader } from "../api/types.js";
 import { targetingKey, type LiveState } from "./live-state.js";
@@ -39,13 +40,18 @@ export function diff(desired: ResolvedDesired, live: LiveState, now: Date): Plan
 
     for (const t of flag.targeting) {
       const liveTargets = current ? live.targeting.get(targetingKey(flag.key, t.envId)) : undefined;
-      const changes = [
-        ...targetChanges(flag.key, "company", t.companies, liveTargets?.companies ?? [], desired.prune, now),
-        ...targetChanges(flag.key, "user", t.users, liveTargets?.users ?? [], desired.prune, now),
-      ];
-      if (changes.length === 0) continue;
+      const companies = targetChanges(
+        flag.key,
+        "company",
+        t.companies,
+        liveTargets?.companies ?? [],
+        desired.prune,
+        now,
+      );
+      const users = targetChanges(flag.key, "user", t.users, liveTargets?.users ?? [], desired.prune, now);
+      if (companies.length + users.length === 0) continue;
       const list = changesByEnv.get(t.envId) ?? [];
-      list.push(...changes);
+      pushAll(pushAll(list, companies), users);
       changesByEnv.set(t.envId, list);
     }
   }

@@ -1,4 +1,5 @@
 // The plan as GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY.
+import { pushAll } from "../arrays.js";
 import { isEmptyPlan, planTotals } from "../plan/batches.js";
 import type { EnvironmentPlan, Plan, TargetChange } from "../plan/model.js";
 import {
@@ -65,7 +66,11 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownPlanOptions): st
   }
 
   if (plan.environments.length > 0) {
-    blocks.push("#### Targets", ...plan.environments.map((env) => environmentDetails(env, maxRows)));
+    blocks.push("#### Targets");
+    pushAll(
+      blocks,
+      plan.environments.map((env) => environmentDetails(env, maxRows)),
+    );
   }
   blocks.push(`**Plan:** ${totalsSentence(planTotals(plan, options.batchSize))}`);
   return blocks.join("\n\n") + "\n";

@@ -1,4 +1,5 @@
 // The plan and the apply result for a person at a terminal: terraform-like, aligned, optionally coloured.
+import { maxOf, pushAll } from "../arrays.js";
 import type { ApplyResult, RequestOutcome } from "../apply/model.js";
 import type { UpdateFlagBody } from "../api/types.js";
 import { isEmptyPlan, planTotals, type WriteRequest } from "../plan/batches.js";
@@ -75,7 +76,10 @@ export function renderPlanText(plan: Plan, options: TextPlanOptions): string {
 
   const lines = [`app ${escapeControls(plan.appId)} (${escapeControls(plan.appName)})`];
   if (isEmptyPlan(plan)) lines.push(NO_CHANGES);
-  const envWidth = Math.max(0, ...plan.environments.map((e) => displayWidth(escapeControls(e.envName))));
+  const envWidth = maxOf(
+    plan.environments.map((e) => displayWidth(escapeControls(e.envName))),
+    0,
+  );
   for (const view of flagViews(plan)) {
     const head = view.create
       ? paint("add", `+ flag ${quoteIfNeeded(view.key)}`)
@@ -83,8 +87,9 @@ export function renderPlanText(plan: Plan, options: TextPlanOptions): string {
     const details = describeFlag(view, TEXT_VALUES);
     lines.push(`  ${head}${details ? `  ${details}` : ""}`);
     for (const { env, changes } of view.environments) {
-      lines.push(
-        ...targetLines(
+      pushAll(
+        lines,
+        targetLines(
           `      ${padEnd(escapeControls(env.envName), envWidth)}${ITEM_GAP}`,
           changes,
           maxShown,
@@ -164,7 +169,7 @@ export function renderApplyText(result: ApplyResult, options: TextApplyOptions):
   for (const outcome of result.outcomes) {
     lines.push(outcomeLine(outcome, paint));
     if (outcome.request.kind === "targets")
-      lines.push(...batchTargetLines(outcome.request.changes, maxShown, paint));
+      pushAll(lines, batchTargetLines(outcome.request.changes, maxShown, paint));
   }
 
   const applied = requestsWith(result, "applied");
@@ -178,32 +183,44 @@ export function renderApplyText(result: ApplyResult, options: TextApplyOptions):
     );
   } else {
     const failed = result.outcomes.some((o) => o.status === "failed" || o.status === "unknown");
+    // Data-sized lists: appended, never spread as arguments.
     lines.push(
       "",
       // Without a failure the run was interrupted (a signal) before it sent everything.
       `Apply stopped ${failed ? "after a failure" : "before every request was sent"}. ` +
         `Applied: ${applied.length} of ${count(total, "request", "requests")} (${doneCounts(tallyRequests(applied))}).`,
-      ...result.outcomes
+    );
+    pushAll(
+      lines,
+      result.outcomes
         .filter((o) => o.status === "applied")
         .map((o) => `  ${paint("add", "✓")} ${label(o.request, "done")}`),
-      ...(unknown.length > 0
-        ? [
-            `Unknown: ${count(unknown.length, "request", "requests")} sent without an answer, so may or may not have been applied (${todoCounts(tallyRequests(unknown))}); \`reflag-sync plan\` shows which.`,
-            ...result.outcomes
-              .filter((o) => o.status === "unknown")
-              .map((o) => `  ${paint("change", "?")} no answer: ${label(o.request, "todo")}`),
-          ]
-        : []),
+    );
+    if (unknown.length > 0) {
+      lines.push(
+        `Unknown: ${count(unknown.length, "request", "requests")} sent without an answer, so may or may not have been applied (${todoCounts(tallyRequests(unknown))}); \`reflag-sync plan\` shows which.`,
+      );
+      pushAll(
+        lines,
+        result.outcomes
+          .filter((o) => o.status === "unknown")
+          .map((o) => `  ${paint("change", "?")} no answer: ${label(o.request, "todo")}`),
+      );
+    }
+    lines.push(
       `Not applied: ${count(notApplied.length, "request", "requests")} (${todoCounts(tallyRequests(notApplied))}).`,
-      ...result.outcomes
+    );
+    pushAll(
+      lines,
+      result.outcomes
         .filter((o) => o.status === "failed" || o.status === "not-sent")
         .map((o) =>
           o.status === "failed"
             ? `  ${paint("remove", "✗")} failed: ${label(o.request, "todo")}`
             : `  ${paint("muted", "·")} not sent: ${label(o.request, "todo")}`,
         ),
-      "Run `reflag-sync apply` again to converge.",
     );
+    lines.push("Run `reflag-sync apply` again to converge.");
   }
   return lines.join("\n") + "\n";
 }
@@ -273,7 +290,7 @@ function batchTargetLines(changes: TargetChange[], maxShown: number, paint: Pain
     else byFlag.set(c.flagKey, [c]);
   }
   const keys = [...byFlag.keys()].map(quoteIfNeeded);
-  const width = Math.max(0, ...keys.map(displayWidth));
+  const width = maxOf(keys.map(displayWidth), 0);
   return [...byFlag.values()].flatMap((list, i) =>
     targetLines(`    ${padEnd(keys[i]!, width)}${ITEM_GAP}`, list, maxShown, paint),
   );
