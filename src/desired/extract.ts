@@ -11,10 +11,12 @@ export interface Located<T> {
   at: SourceLocation;
 }
 
+/** Without `untilWritten` it is a DesiredTarget as it stands, and the desired state keeps it. */
 export interface FileTarget {
   id: string;
   at: SourceLocation;
-  until?: Located<string>;
+  /** `until` as written, and where. */
+  untilWritten?: Located<string>;
 }
 
 export interface FileEnvironment {
@@ -152,7 +154,7 @@ function extractTargets(
     }
     const target: FileTarget = { id: item.id, at: parsed.locator.value([...itemPath, "id"]) };
     if (item.until !== undefined)
-      target.until = { value: item.until, at: parsed.locator.value([...itemPath, "until"]) };
+      target.untilWritten = { value: item.until, at: parsed.locator.value([...itemPath, "until"]) };
     targets.push(target);
   });
   return targets;

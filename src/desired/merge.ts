@@ -114,11 +114,16 @@ function toTargets(targets: readonly FileTarget[]): DesiredTarget[] {
   for (const target of targets) {
     if (seen.has(target.id)) continue;
     seen.add(target.id);
+    // Held once: the file's target is the desired one unless `until` needs reading.
+    if (!target.untilWritten) {
+      out.push(target);
+      continue;
+    }
     const desired: DesiredTarget = { id: target.id, at: target.at };
-    const until = target.until ? parseUntil(target.until.value) : undefined;
-    if (target.until && until?.ok) {
+    const until = parseUntil(target.untilWritten.value);
+    if (until.ok) {
       desired.until = until.instant;
-      desired.untilText = target.until.value;
+      desired.untilText = target.untilWritten.value;
     }
     out.push(desired);
   }

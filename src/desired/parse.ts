@@ -1,20 +1,12 @@
 // YAML text -> document with positions and plain data; every YAML problem becomes a diagnostic.
-import {
-  Composer,
-  Document,
-  LineCounter,
-  Parser,
-  YAMLParseError,
-  isMap,
-  isPair,
-  isScalar,
-  visit,
-} from "yaml";
-import type { CST, YAMLError } from "yaml";
+import { Composer, Document, LineCounter, Parser, YAMLParseError, isScalar } from "yaml";
+import type { CST, Node, YAMLError } from "yaml";
 import { diagnostic, hasErrors, quote, wholeFile } from "./diagnostics.js";
-import { expansionProblem, MAX_DEPTH, tooDeepAt } from "./limits.js";
+import { expansionProblem, MAX_DEPTH, MAX_EXPANDED_NODES, tooDeepAt } from "./limits.js";
 import type { Diagnostic, SourceLocation } from "./model.js";
 import { Locator } from "./positions.js";
+import { scanDocument } from "./scan.js";
+import type { DuplicateKey } from "./scan.js";
 import { explainSyntaxErrors } from "./syntax.js";
 
 /** yaml's own guard (uses of an anchor times its nested aliases), behind expansionProblem's. */
@@ -51,8 +43,9 @@ export function parseYaml(file: string, given: string): ParseResult {
   }
   const lines = new LineCounter();
   const { doc, cst } = compose(text, lines);
-  const locator = new Locator(file, doc, lines, text);
-  const duplicates = withoutStackTraces(() => duplicateKeys(doc, locator));
+  const scan = scanDocument(doc);
+  const locator = new Locator(file, doc, lines, text, scan.anchors);
+  const duplicates = withoutStackTraces(() => duplicateKeys(doc, scan.duplicates, locator));
   const problems = explainSyntaxErrors(text, firstErrors(doc.errors), cst).sort(
     (a, b) => a.offset - b.offset,
   );
@@ -78,7 +71,7 @@ export function parseYaml(file: string, given: string): ParseResult {
     const last = problems[Math.min(problems.length, MAX_SYNTAX_ERRORS) - 1]?.offset ?? 0;
     diagnostics.push(diagnostic("error", "yaml-too-many-errors", message, locator.offset(last)));
   }
-  const tags = unsupportedTags(doc, text, locator);
+  const tags = unsupportedTags(scan.tagged, text, locator);
   if (tags.length > 0) {
     // The value of a tagged node would be a Buffer, Set, Map or Date: checking it yields nonsense.
     const rest = diagnostics.filter((d) => d.code !== "yaml-warning" || !d.message.includes("tag"));
@@ -96,7 +89,14 @@ export function parseYaml(file: string, given: string): ParseResult {
       diagnostics: [...diagnostics, diagnostic("error", "empty-file", message, { file, line: 1, col: 1 })],
     };
   }
-  const expansion = expansionProblem(doc.contents, (alias) => locator.target(alias));
+  // Without aliases the document is as large and as deep as written.
+  const expansion = locator.hasAliases()
+    ? expansionProblem(doc.contents, (alias) => locator.target(alias))
+    : scan.size > MAX_EXPANDED_NODES
+      ? "size"
+      : scan.depth > MAX_DEPTH
+        ? "depth"
+        : undefined;
   if (expansion) {
     // Without aliases only plain indentation can be that deep; with them, an anchor likely holds itself.
     const loop = locator.selfReferentialAlias();
@@ -217,31 +217,23 @@ function yamlError(
 
 /**
  * Keys given twice in one map, as yaml's own DUPLICATE_KEY errors. yaml's uniqueKeys compares
- * each key with every earlier one, which takes minutes on a large file; this is one pass.
+ * each key with every earlier one, which takes minutes on a large file; scanDocument is one pass.
  */
-function duplicateKeys(doc: Document.Parsed, locator: Locator): Map<number, string> {
+function duplicateKeys(
+  doc: Document.Parsed,
+  found: readonly DuplicateKey[],
+  locator: Locator,
+): Map<number, string> {
   const messages = new Map<number, string>();
-  const flags: unknown = isMap(doc.contents) ? doc.contents.get("flags", true) : undefined;
-  visit(doc, {
-    Map: (_key, map) => {
-      const seen = new Map<string, number>();
-      for (const pair of map.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const name = String(pair.key.value);
-        const start = pair.key.range?.[0] ?? 0;
-        const first = seen.get(name);
-        if (first === undefined) {
-          seen.set(name, start);
-          continue;
-        }
-        const kind = map === flags ? "flag" : "key";
-        const message = `${kind} ${quote(name)} is given twice in this map (first at line ${locator.offset(first).line})`;
-        messages.set(start, message);
-        const end = pair.key.range?.[1] ?? start;
-        doc.errors.push(new YAMLParseError([start, end], "DUPLICATE_KEY", "Map keys must be unique"));
-      }
-    },
-  });
+  for (const { key, first, inFlags } of found) {
+    const start = key.range?.[0] ?? 0;
+    const name = String(key.value);
+    const kind = inFlags ? "flag" : "key";
+    const message = `${kind} ${quote(name)} is given twice in this map (first at line ${locator.offset(first).line})`;
+    messages.set(start, message);
+    const end = key.range?.[1] ?? start;
+    doc.errors.push(new YAMLParseError([start, end], "DUPLICATE_KEY", "Map keys must be unique"));
+  }
   return messages;
 }
 
@@ -251,19 +243,18 @@ const PLAIN_TAGS = new Set(
 );
 
 /** One error per node with a tag that builds something else (!!binary, !!set, !!timestamp, !foo). */
-function unsupportedTags(doc: Document.Parsed, text: string, locator: Locator): Diagnostic[] {
+function unsupportedTags(tagged: readonly Node[], text: string, locator: Locator): Diagnostic[] {
   const out: Diagnostic[] = [];
-  visit(doc, {
-    Node: (_key, node) => {
-      if (node.tag === undefined || PLAIN_TAGS.has(node.tag) || out.length >= MAX_SYNTAX_ERRORS) return;
-      const start = node.range?.[0] ?? 0;
-      const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
-      const at = tagOffset(text, start) ?? start;
-      const shown = /^[!\w.:/,<>%-]+$/.test(tag) ? `'${tag}'` : quote(tag);
-      const message = `YAML tag ${shown} is not supported: a flags file holds plain text, numbers, true or false, lists and maps; remove the tag`;
-      out.push(diagnostic("error", "yaml-tag", message, locator.offset(at)));
-    },
-  });
+  for (const node of tagged) {
+    if (node.tag === undefined || PLAIN_TAGS.has(node.tag)) continue;
+    if (out.length >= MAX_SYNTAX_ERRORS) break;
+    const start = node.range?.[0] ?? 0;
+    const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+    const at = tagOffset(text, start) ?? start;
+    const shown = /^[!\w.:/,<>%-]+$/.test(tag) ? `'${tag}'` : quote(tag);
+    const message = `YAML tag ${shown} is not supported: a flags file holds plain text, numbers, true or false, lists and maps; remove the tag`;
+    out.push(diagnostic("error", "yaml-tag", message, locator.offset(at)));
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Maps a path in the loaded data (as ajv and the rules see it) back to a line and column in the
 // YAML source, following aliases into their anchors.
-import { isAlias, isMap, isPair, isScalar, isSeq, visit } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq } from "yaml";
 import type { Alias, Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
 import type { SourceLocation } from "./model.js";
 
@@ -16,15 +16,27 @@ export function pointerToPath(pointer: string): string[] {
 }
 
 export class Locator {
-  private anchors: Map<Alias, Node | undefined> | undefined;
   private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+  /** The previous walk: its path, how many steps of it resolved, and the nodes after each step. */
+  private readonly last: {
+    path: DataPath;
+    steps: number;
+    written: (Node | null | undefined)[];
+    node: (Node | null | undefined)[];
+    key: (Node | null | undefined)[];
+  };
 
+  /** `anchors`: every alias of the document and the node it stands for (see scanDocument). */
   constructor(
     readonly file: string,
-    private readonly doc: Document.Parsed,
+    doc: Document.Parsed,
     private readonly lines: LineCounter,
     private readonly text: string,
-  ) {}
+    private readonly anchors: ReadonlyMap<Alias, Node | undefined>,
+  ) {
+    const root = doc.contents;
+    this.last = { path: [], steps: 0, written: [root], node: [this.deref(root)], key: [undefined] };
+  }
 
   /**
    * Where the value at `path` starts (or its nearest ancestor that exists). A value written as an
@@ -88,12 +100,12 @@ export class Locator {
   }
 
   hasAliases(): boolean {
-    return this.anchorMap().size > 0;
+    return this.anchors.size > 0;
   }
 
   /** The first alias that stands inside the node it refers to (&a [*a]), if any. */
   selfReferentialAlias(): Alias | undefined {
-    for (const [alias, target] of this.anchorMap()) {
+    for (const [alias, target] of this.anchors) {
       const inner = alias.range?.[0];
       const range = target?.range;
       if (inner !== undefined && range && inner >= range[0] && inner < range[2]) return alias;
@@ -103,26 +115,34 @@ export class Locator {
 
   /** Aliases whose anchor is not defined before them, in document order. */
   unresolvedAliases(): Alias[] {
-    return [...this.anchorMap()].filter(([, target]) => target === undefined).map(([alias]) => alias);
+    return [...this.anchors].filter(([, target]) => target === undefined).map(([alias]) => alias);
   }
 
-  /** `written` is the node as written at the last step: an alias, where `node` is its anchor. */
+  /**
+   * `written` is the node as written at the last step: an alias, where `node` is its anchor.
+   * Callers walk path after path that share all but the last step (every target of a list), so
+   * the steps of the previous walk are kept and a walk resumes where the paths part.
+   */
   private walk(path: DataPath): {
     node: Node | null | undefined;
     key: Node | null | undefined;
     written: Node | null | undefined;
   } {
-    let written: Node | null | undefined = this.doc.contents;
-    let node: Node | null | undefined = this.deref(written);
-    let key: Node | null | undefined;
-    for (const step of path) {
+    const last = this.last;
+    let step = 0;
+    while (step < last.steps && step < path.length && last.path[step] === path[step]) step++;
+    let written = last.written[step];
+    let node = last.node[step];
+    let key = last.key[step];
+    for (; step < path.length; step++) {
+      const name = path[step] as string | number;
       if (isMap(node)) {
-        const pair = this.pairs(node).get(String(step));
+        const pair = this.pair(node, String(name));
         if (!pair) break;
         key = pair.key as Node | null;
         written = pair.value as Node | null;
       } else if (isSeq(node)) {
-        const item = node.items[Number(step)] as Node | null | undefined;
+        const item = node.items[Number(name)] as Node | null | undefined;
         if (item === undefined) break;
         key = item;
         written = item;
@@ -130,18 +150,34 @@ export class Locator {
         break;
       }
       node = this.deref(written);
+      last.written[step + 1] = written;
+      last.node[step + 1] = node;
+      last.key[step + 1] = key;
     }
+    last.path = path;
+    last.steps = step;
     return { node, key, written: isAlias(written) ? written : node };
   }
 
   /** The node an alias stands for: the last anchor of its name before it. */
   target(alias: Alias): Node | undefined {
-    return this.anchorMap().get(alias);
+    return this.anchors.get(alias);
   }
 
   private deref(node: Node | null | undefined): Node | null | undefined {
     for (let hops = 0; isAlias(node) && hops < 100; hops++) node = this.target(node);
     return node;
+  }
+
+  private pair(map: YAMLMap, key: string): Pair | undefined {
+    // A small map (a target's { id, until }) is searched: an index would cost more than it saves.
+    if (map.items.length > 8) return this.pairs(map).get(key);
+    for (let i = map.items.length - 1; i >= 0; i--) {
+      // The last of duplicate keys wins, as in the loaded data.
+      const pair = map.items[i];
+      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key) return pair;
+    }
+    return undefined;
   }
 
   private pairs(map: YAMLMap): Map<string, Pair> {
@@ -155,22 +191,6 @@ export class Locator {
       this.keyIndex.set(map, index);
     }
     return index;
-  }
-
-  // One pass in document order: an alias refers to the last anchor of its name before it.
-  private anchorMap(): Map<Alias, Node | undefined> {
-    if (!this.anchors) {
-      const anchors = new Map<Alias, Node | undefined>();
-      const current = new Map<string, Node>();
-      visit(this.doc, {
-        Node: (_key, node) => {
-          if (isAlias(node)) anchors.set(node, current.get(node.source));
-          else if (node.anchor) current.set(node.anchor, node);
-        },
-      });
-      this.anchors = anchors;
-    }
-    return this.anchors;
   }
 }
 

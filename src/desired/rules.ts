@@ -61,15 +61,17 @@ function checkTargets(
   const seen = new Map<string, FileTarget>();
   for (const target of targets) {
     checkId(`${kind} id`, target.id, target.at);
-    const until = target.until ? parseUntil(target.until.value) : undefined;
-    if (target.until && until && !until.ok) {
-      out.push(diagnostic("error", "invalid-date", `'until' ${until.message}`, target.until.at));
+    const until = target.untilWritten ? parseUntil(target.untilWritten.value) : undefined;
+    if (target.untilWritten && until && !until.ok) {
+      out.push(diagnostic("error", "invalid-date", `'until' ${until.message}`, target.untilWritten.at));
     }
     const first = seen.get(target.id);
     if (first) {
       // A plain repeat is a harmless slip (a warning; the repeat is ignored), but when the two
       // disagree on `until` nobody can tell which is meant, so that is an error.
-      const untils = [first, target].map((t) => (t.until ? `until ${t.until.value}` : "without until"));
+      const untils = [first, target].map((t) =>
+        t.untilWritten ? `until ${t.untilWritten.value}` : "without until",
+      );
       const differ = untils[0] !== untils[1];
       const message =
         `${kind} ${quote(target.id)} is listed twice for flag ${quote(flag.key)} in ${quote(env.key)} ` +
@@ -103,10 +105,14 @@ function checkOneId(
   out.push(diagnostic(escaped ? "warning" : problem.severity, problem.code, problem.message, at));
 }
 
+/** Printable ASCII, no space at either end: what nearly every id is, and needs no other check. */
+const PLAIN_ID = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 function idProblem(
   what: string,
   id: string,
 ): { code: string; message: string; severity: Severity; invisible?: string } | undefined {
+  if (id.length <= MAX_ID_LENGTH && PLAIN_ID.test(id)) return undefined;
   if (id === "") return { code: "empty-id", message: `empty ${what}`, severity: "error" };
   if (id.length > MAX_ID_LENGTH) {
     return {

@@ -35,19 +35,23 @@ export function checkSchema(parsed: ParsedFile): SchemaCheck {
   validator ??= compileSchema(readSchema());
   if (validator(parsed.value)) return { diagnostics: [], isClean: () => true };
   const errors: ErrorObject[] = validator.errors ?? [];
+  // Every path at or above an error, as keys "\0flags\0dark-mode"; the root is "".
   const tainted = new Set<string>();
   for (const error of errors) {
     // An unknown key leaves the known keys beside it valid.
     if (error.keyword === "additionalProperties") continue;
-    const path = pointerToPath(error.instancePath);
-    for (let i = 0; i <= path.length; i++) tainted.add(pathKey(path.slice(0, i)));
+    let key = "";
+    tainted.add(key);
+    for (const step of pointerToPath(error.instancePath)) tainted.add((key += `\0${step}`));
   }
   return {
     diagnostics: schemaDiagnostics(errors, parsed.locator),
-    isClean: (path) => !tainted.has(pathKey(path)),
+    // Step by step: below a clean path all is clean, and most paths part from every error early.
+    isClean: (path) => {
+      let key = "";
+      if (!tainted.has(key)) return true;
+      for (const step of path) if (!tainted.has((key += `\0${String(step)}`))) return true;
+      return false;
+    },
   };
-}
-
-function pathKey(path: DataPath): string {
-  return JSON.stringify(path.map(String));
 }

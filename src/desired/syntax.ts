@@ -26,6 +26,7 @@ export function explainSyntaxErrors(
   errors: readonly YAMLError[],
   cst: readonly CST.Token[],
 ): SyntaxProblem[] {
+  if (errors.length === 0) return [];
   // A tab in the indentation throws every later line off; the tab is the one thing to fix.
   const tabs = errors.filter((e) => e.code === "TAB_AS_INDENT");
   if (tabs.length > 0) return tabs.map((error) => ({ offset: error.pos[0], error }));
