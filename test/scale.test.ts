@@ -91,14 +91,14 @@ describe("no crash at scale", () => {
       await writeFile(file, `${lines.join("\n")}\n`);
 
       const stdout = await validateAndPlan(file, "20000 flags, 40000 targets", (emulator) => {
-        // 500 of them exist already (each one's targeting is read), some targeting a company the
+        // 100 of them exist already (each one's targeting is read), some targeting a company the
         // file does not list.
-        emulator.store.addFlags(APP, 500, (i) => ({ key: `flag-${i}`, name: `Flag ${i}` }));
-        for (let i = 0; i < 500; i += 100) {
+        emulator.store.addFlags(APP, 100, (i) => ({ key: `flag-${i}`, name: `Flag ${i}` }));
+        for (let i = 0; i < 100; i += 20) {
           emulator.store.setTargets(APP, `flag-${i}`, PRODUCTION, { companyIds: [`old-${i}`] });
         }
       });
-      expect(stdout).toContain("Plan: 19500 flags to create, 0 to update, 40000 targets to add, 5 to remove");
+      expect(stdout).toContain("Plan: 19900 flags to create, 0 to update, 40000 targets to add, 5 to remove");
     },
     TIMEOUT_MS * 2,
   );
