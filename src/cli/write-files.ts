@@ -99,9 +99,9 @@ export async function ensureDir(dir: string): Promise<void> {
  * the schema of this version on the npm CDN.
  */
 export function schemaRefFor(dir: string): string {
-  const installed = ["node_modules", "reflag-sync", "schemas", "flags.reflag.schema.json"];
+  const installed = join("node_modules", "reflag-sync", "schemas", "flags.reflag.schema.json");
   for (let at = resolve(dir); ; at = dirname(at)) {
-    const candidate = join(at, ...installed);
+    const candidate = join(at, installed);
     if (existsSync(candidate)) return relativeRef(dir, candidate);
     if (dirname(at) === at) break;
   }
