@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { compileSchema, readSchema } from "../src/desired/schema.js";
+import { readSchema } from "../src/desired/schema.js";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -37,11 +37,13 @@ function propertySchemas(
 }
 
 describe("schemas/flags.reflag.schema.json", () => {
-  it("is draft-07 and compiles with ajv in strict mode", () => {
+  it("is draft-07 and compiles with ajv in strict mode", async () => {
     const schema = readSchema();
     expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
     expect(() => new Ajv({ strict: true, allowUnionTypes: true }).compile(schema)).not.toThrow();
-    expect(() => compileSchema(schema)).not.toThrow();
+    const script = pathToFileURL(join(ROOT, "scripts/gen-types.mjs")).href;
+    const { AJV_OPTIONS } = (await import(script)) as { AJV_OPTIONS: Record<string, unknown> };
+    expect(() => new Ajv(AJV_OPTIONS).compile(schema)).not.toThrow();
   });
 
   it("gives every property a description, and examples where a value is typed", () => {
@@ -93,6 +95,15 @@ describe("schemas/flags.reflag.schema.json", () => {
       "companies",
       "users",
     ]);
+  });
+});
+
+describe("src/desired/schema-validator.generated.ts", () => {
+  it("is ajv's standalone code for the schema (run npm run gen:types)", async () => {
+    const script = pathToFileURL(join(ROOT, "scripts/gen-types.mjs")).href;
+    const { generateValidator } = (await import(script)) as { generateValidator: () => Promise<string> };
+    const current = await readFile(join(ROOT, "src/desired/schema-validator.generated.ts"), "utf8");
+    expect(current).toBe(await generateValidator());
   });
 });
 

@@ -1,7 +1,7 @@
-// The file format's JSON Schema, compiled once with ajv in strict mode, and checking a document
-// against it.
+// The file format's JSON Schema and checking a document against it. The validator is ajv's
+// compiled code, generated from the schema at build time (npm run gen:types): validate starts
+// without loading ajv's compiler or compiling the schema.
 import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { FlagsFile } from "./file-format.generated.js";
 import type { Diagnostic } from "./model.js";
@@ -9,6 +9,7 @@ import type { ParsedFile } from "./parse.js";
 import { pointerToPath } from "./positions.js";
 import type { DataPath } from "./positions.js";
 import { schemaDiagnostics } from "./schema-messages.js";
+import { validate as generated } from "./schema-validator.generated.js";
 
 /** Resolved from this module so that it works from src/ (tests) and dist/ (the package) alike. */
 export const SCHEMA_URL = new URL("../../schemas/flags.reflag.schema.json", import.meta.url);
@@ -17,13 +18,7 @@ export function readSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(SCHEMA_URL, "utf8")) as Record<string, unknown>;
 }
 
-export function compileSchema(schema: Record<string, unknown>): ValidateFunction<FlagsFile> {
-  // verbose: errors carry the data and the schema they failed on, for readable messages.
-  const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true });
-  return ajv.compile<FlagsFile>(schema);
-}
-
-let validator: ValidateFunction<FlagsFile> | undefined;
+const validator = generated as unknown as ValidateFunction<FlagsFile>;
 
 export interface SchemaCheck {
   diagnostics: Diagnostic[];
@@ -32,7 +27,6 @@ export interface SchemaCheck {
 }
 
 export function checkSchema(parsed: ParsedFile): SchemaCheck {
-  validator ??= compileSchema(readSchema());
   if (validator(parsed.value)) return { diagnostics: [], isClean: () => true };
   const errors: ErrorObject[] = validator.errors ?? [];
   // Every path at or above an error, as keys "\0flags\0dark-mode"; the root is "".
