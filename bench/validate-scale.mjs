@@ -5,7 +5,8 @@
 //
 // Needs dist/ (npm run build). Prints one JSON object on stdout:
 //   { targets, files, bytes, validateMs, yamlParseMs, ratio, peakRssMb, parsePeakRssMb,
-//     bigFile: { flags, bytes, validateMs, yamlParseMs, ratio, peakRssMb } }
+//     bigFile: { flags, bytes, validateMs, yamlParseMs, ratio, peakRssMb },
+//     startUp: { validateSmallMs, nodeMs } }
 // validateMs is the wall time of `reflag-sync validate -f DIR` as a child process (start-up
 // included); yamlParseMs is parse() of every file's text in a child process (reading excluded);
 // peak RSS comes from each child's process.resourceUsage().maxRSS.
@@ -130,6 +131,17 @@ async function measure(paths, validateArgs) {
   };
 }
 
+/** Start-up: the best of five runs of validate on the 3-flag example, and of `node -e 0`. */
+async function startUp() {
+  const best = async (args) => {
+    let ms = Infinity;
+    for (let i = 0; i < 5; i++) ms = Math.min(ms, (await run(args)).ms);
+    return Math.round(ms);
+  };
+  const example = join(ROOT, "examples/single-file/flags.reflag.yaml");
+  return { validateSmallMs: await best([CLI, "validate", "-f", example]), nodeMs: await best(["-e", "0"]) };
+}
+
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -153,7 +165,7 @@ async function main() {
     const { summary: _s, ...bigFigures } = big;
     const { summary: _m, ...manyFigures } = many;
     process.stdout.write(
-      `${JSON.stringify({ targets, files, ...manyFigures, bigFile: { flags: bigFlags, ...bigFigures } }, null, 2)}\n`,
+      `${JSON.stringify({ targets, files, ...manyFigures, bigFile: { flags: bigFlags, ...bigFigures }, startUp: await startUp() }, null, 2)}\n`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
