@@ -92,6 +92,7 @@ function targetChanges(
   prune: boolean,
   now: Date,
 ): TargetChange[] {
+  if (!desired.some((t) => t.until !== undefined)) return mergeChanges(flagKey, kind, desired, live, prune);
   // id -> the latest `until` among its active entries (undefined: one entry has no end).
   const active = new Map<string, DesiredTarget>();
   const expired = new Map<string, DesiredTarget>();
@@ -121,6 +122,41 @@ function targetChanges(
         ? { flagKey, kind, id, op: "remove", reason: "expired", expiredAt: gone.untilText ?? gone.until! }
         : { flagKey, kind, id, op: "remove", reason: "prune" },
     );
+  }
+  return changes.sort((a, b) => compare(a.id, b.id));
+}
+
+/**
+ * The changes of a list without time-bound targets, sorted by id: both sides sorted (the built-in
+ * sort compares code units, like `compare`, and is far cheaper than a Map and a Set per list at a
+ * million targets), then merged.
+ */
+function mergeChanges(
+  flagKey: string,
+  kind: TargetKind,
+  desired: DesiredTarget[],
+  live: string[],
+  prune: boolean,
+): TargetChange[] {
+  const want = desired.map((t) => t.id).sort();
+  const have = live.slice().sort();
+  const changes: TargetChange[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < want.length || j < have.length) {
+    const w = want[i];
+    const h = have[j];
+    if (h === undefined || (w !== undefined && w < h)) {
+      if (w !== want[i - 1]) changes.push({ flagKey, kind, id: w!, op: "add" });
+      i++;
+    } else if (w === undefined || h < w) {
+      if (prune && h !== have[j - 1]) changes.push({ flagKey, kind, id: h, op: "remove", reason: "prune" });
+      j++;
+    } else {
+      // The same id on both sides (and any repeats of it): nothing to change.
+      while (want[i] === w) i++;
+      while (have[j] === h) j++;
+    }
   }
   return changes;
 }
