@@ -1,122 +1,377 @@
-// Benchmarks, run against the built code (npm run bench builds first) and the in-process emulator
-// with added latency, like a real network. The machines are shared and noisy, so every result is a
-// ratio against a baseline measured in the same run, never an absolute time to compare across runs.
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// npm run bench [-- --quick] [--sizes S,M,L] [--latency 20] [--concurrency 8] [--batch-size 100]
+//                [--full-baseline] [--out FILE]
+//
+// plan and apply of three sizes against the bundled emulator with added latency per request, the
+// CLI run as a child process (wall time, peak RSS), beside the naive baseline and the latency
+// floor; then validate and the pure diff at 1,000,000 targets. A Markdown table on stdout, one
+// JSON object per scenario in bench/results/latest.json. Figures, not verdicts: the suite never
+// fails on them.
+import { Buffer } from "node:buffer";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { executeRequests } from "../dist/apply/execute.js";
-import { loadDesired } from "../dist/desired/index.js";
 import { startEmulator } from "../dist/emulator/index.js";
-import { ReflagClient } from "../dist/live/client.js";
-import { readLive } from "../dist/live/read.js";
-import { countRequests, toRequests } from "../dist/plan/batches.js";
 import { diff } from "../dist/plan/diff.js";
 import { resolveDesired } from "../dist/plan/resolve.js";
+import { targetingKey } from "../dist/plan/live-state.js";
+import { loadRevision } from "../dist/reconcile/index.js";
+import { naiveSync } from "./baseline.mjs";
+import {
+  ENVIRONMENTS,
+  expectedChanges,
+  flagKey,
+  SIZES,
+  seedEmulator,
+  targetsOf,
+  writeFlagFiles,
+} from "./scenarios.mjs";
 
-const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 5);
-const FLAGS = Number(process.env.BENCH_FLAGS ?? 40);
-const TARGETS = Number(process.env.BENCH_TARGETS ?? 15);
-const NOW = new Date();
+const ROOT = resolve(import.meta.dirname, "..");
+const CLI = join(ROOT, "dist", "cli.js");
+const PEAK_RSS = pathToFileURL(join(import.meta.dirname, "peak-rss.mjs")).href;
+/** The 1,000,000-target file set: 5,000 flags × 2 environments × 100 targets, in 20 files. */
+const MILLION = { flags: 5000, envs: 2, targets: 100 };
+const MILLION_FILES = 20;
 
-/** A file managing FLAGS flags, each with TARGETS companies in Production and Staging. */
-async function writeFlagFile() {
-  const dir = await mkdtemp(join(tmpdir(), "reflag-bench-"));
-  const lines = ["version: 1", "app: apDemoApp01", "flags:"];
-  for (let f = 0; f < FLAGS; f++) {
-    const companies = Array.from({ length: TARGETS }, (_, i) => `co-${f}-${i}`).join(", ");
-    lines.push(`  bench-flag-${f}:`, `    name: Bench ${f}`, "    targeting:");
-    lines.push(
-      `      Production: { companies: [${companies}] }`,
-      `      Staging: { companies: [${companies}] }`,
-    );
-  }
-  const file = join(dir, "flags.yaml");
-  await writeFile(file, `${lines.join("\n")}\n`);
-  return file;
-}
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean" },
+    sizes: { type: "string" },
+    latency: { type: "string", default: "20" },
+    concurrency: { type: "string", default: "8" },
+    "batch-size": { type: "string", default: "100" },
+    "full-baseline": { type: "boolean" },
+    out: { type: "string", default: join(import.meta.dirname, "results", "latest.json") },
+  },
+});
+const LATENCY = Number(values.latency);
+const CONCURRENCY = Number(values.concurrency);
+const BATCH = Number(values["batch-size"]);
+const sizeNames = (values.sizes ?? (values.quick ? "S" : "S,M,L"))
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const name of sizeNames) if (!SIZES[name]) throw new Error(`unknown size ${name}: S, M or L`);
+const RUN = {
+  latencyMs: LATENCY,
+  concurrency: CONCURRENCY,
+  batchSize: BATCH,
+  node: process.version,
+  cpus: cpus().length,
+  at: new Date().toISOString(),
+};
 
-async function timed(fn) {
+/** Runs the CLI (or a script) as a child: wall time, exit code, output, its peak RSS (MiB) and CPU time. */
+async function child(args, env = {}) {
+  const rssFile = join(tmpdir(), `reflag-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const start = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - start, value };
+  const proc = spawn(process.execPath, ["--import", PEAK_RSS, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", CI: "1", BENCH_PEAK_RSS_FILE: rssFile, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const out = [];
+  const err = [];
+  proc.stdout.on("data", (d) => out.push(d));
+  proc.stderr.on("data", (d) => err.push(d));
+  const code = await new Promise((ok) => proc.on("close", ok));
+  const ms = performance.now() - start;
+  const usage = JSON.parse(await readFile(rssFile, "utf8"));
+  await rm(rssFile, { force: true });
+  const peakRssMb = usage.maxRssKb / 1024;
+  const cpuMs = usage.cpuUs / 1000;
+  return {
+    code,
+    ms,
+    peakRssMb,
+    cpuMs,
+    stdout: Buffer.concat(out).toString(),
+    stderr: Buffer.concat(err).toString(),
+  };
 }
 
-async function withEmulator(fn) {
-  const emulator = await startEmulator({ port: 0, faults: { latencyMs: LATENCY_MS } });
+function cli(args, emulator) {
+  return child([CLI, ...args, "--concurrency", String(CONCURRENCY), "--batch-size", String(BATCH)], {
+    REFLAG_API_URL: emulator.url,
+    REFLAG_API_KEY: emulator.apiKey,
+  });
+}
+
+function expectCode(run, code, what) {
+  if (run.code !== code)
+    throw new Error(`${what} exited ${run.code}, expected ${code}:\n${run.stderr.slice(0, 2000)}`);
+}
+
+async function withEmulator(size, fn) {
+  const emulator = await startEmulator({ port: 0, faults: { latencyMs: LATENCY } });
   try {
+    seedEmulator(emulator, size);
+    emulator.resetStats();
     return await fn(emulator);
   } finally {
     await emulator.close();
   }
 }
 
-async function planAndApply(file, { concurrency, batchSize }) {
-  return withEmulator(async (emulator) => {
-    const client = new ReflagClient({ baseUrl: emulator.url, apiKey: emulator.apiKey, concurrency });
-    const { state } = await loadDesired([file], { cwd: process.cwd(), now: NOW });
-    const apply = await timed(async () => {
-      const read = await readLive(client, state);
-      const plan = diff(read.resolved, read.live, NOW);
-      const result = await executeRequests(client, plan.appId, toRequests(plan, batchSize), {
-        changeDescription: "bench",
-      });
-      if (!result.ok) throw new Error("bench apply failed");
-      return countRequests(plan, batchSize);
+/** Every managed list in the emulator equals the file: the apply (or the baseline) converged. */
+function expectConverged(emulator, size, what) {
+  for (let f = 0; f < size.flags; f++) {
+    for (let e = 0; e < size.envs; e++) {
+      const live = emulator.store.getTargets(emulator.appId, flagKey(f), ENVIRONMENTS[e].id);
+      const { desired } = targetsOf(size, f, e);
+      const same = (a, b) => a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
+      if (!same(live.companyIds, desired.companies) || !same(live.userIds, desired.users))
+        throw new Error(`${what} did not converge: ${flagKey(f)} in ${ENVIRONMENTS[e].name}`);
+    }
+  }
+}
+
+const reads = (stats) => stats.byMethod.GET ?? 0;
+const writes = (stats) => (stats.byMethod.POST ?? 0) + (stats.byMethod.PATCH ?? 0);
+
+/**
+ * The latency floor: rounds of requests that must follow one another, each round at most
+ * `concurrency` requests, times the latency. Reads: the app and the first flag page, then the other
+ * pages, then every targeting; writes (no creates here): the batches.
+ */
+function floorRounds(liveFlags, pairs, writeCount) {
+  const pages = Math.ceil(liveFlags / 100);
+  const readRounds = 1 + Math.ceil((pages - 1) / CONCURRENCY) + Math.ceil(pairs / CONCURRENCY);
+  return { readRounds, writeRounds: Math.ceil(writeCount / CONCURRENCY) };
+}
+
+async function measureSize(name, dir) {
+  const size = SIZES[name];
+  const [file] = await writeFlagFiles(join(dir, name), size);
+  const expected = expectedChanges(size);
+  const pairs = size.flags * size.envs;
+  const result = {
+    scenario: name,
+    flags: size.flags,
+    environments: size.envs,
+    targetsPerFlagEnv: size.targets,
+  };
+  result.targets = pairs * size.targets;
+  result.adds = expected.adds;
+  result.removes = expected.removes;
+
+  await withEmulator(size, async (emulator) => {
+    const liveFlags = emulator.store.state.apps[0].flags.length;
+    result.readsLowerBound = 1 + Math.ceil(liveFlags / 100) + pairs;
+    result.writesLowerBound = expected.perEnv.reduce((sum, n) => sum + Math.ceil(n / BATCH), 0);
+    const { readRounds, writeRounds } = floorRounds(liveFlags, pairs, result.writesLowerBound);
+    result.planFloorMs = readRounds * LATENCY;
+    result.applyFloorMs = (readRounds + writeRounds) * LATENCY;
+
+    const plan = await cli(["plan", "-f", file, "-o", "json"], emulator);
+    expectCode(plan, 0, `plan ${name}`);
+    const totals = JSON.parse(plan.stdout).totals;
+    if (totals.targetsToAdd !== expected.adds || totals.targetsToRemove !== expected.removes)
+      throw new Error(`plan ${name}: ${JSON.stringify(totals)}, expected ${JSON.stringify(expected)}`);
+    const planStats = emulator.stats();
+    result.planReads = reads(planStats);
+    result.planMs = Math.round(plan.ms);
+    result.planPeakRssMb = Math.round(plan.peakRssMb);
+    result.planCpuMs = Math.round(plan.cpuMs);
+
+    emulator.resetStats();
+    const apply = await cli(["apply", "-f", file, "--yes", "-o", "json"], emulator);
+    expectCode(apply, 0, `apply ${name}`);
+    const applyStats = emulator.stats();
+    expectConverged(emulator, size, `apply ${name}`);
+    result.reads = reads(applyStats);
+    result.writes = writes(applyStats);
+    result.maxInFlight = applyStats.maxInFlight;
+    result.applyMs = Math.round(apply.ms);
+    result.applyPeakRssMb = Math.round(apply.peakRssMb);
+    result.applyCpuMs = Math.round(apply.cpuMs);
+  });
+  result.floorMs = result.applyFloorMs;
+  result.planRatio = ratio(result.planMs, result.planFloorMs);
+  result.applyRatio = ratio(result.applyMs, result.applyFloorMs);
+  result.peakRssMb = Math.max(result.planPeakRssMb, result.applyPeakRssMb);
+  return result;
+}
+
+/** The naive script on a fresh copy of the same live state, timed from its first read to its last write. */
+async function measureBaseline(name) {
+  const size = SIZES[name];
+  return withEmulator(size, async (emulator) => {
+    const start = performance.now();
+    const counts = await naiveSync({
+      url: emulator.url,
+      apiKey: emulator.apiKey,
+      appId: emulator.appId,
+      size,
     });
-    // A second plan reads the targeting of every managed flag: the read path alone.
-    const replan = await timed(async () => {
-      const read = await readLive(client, state);
-      return diff(read.resolved, read.live, NOW);
-    });
-    return { applyMs: apply.ms, writes: apply.value, planMs: replan.ms, stats: emulator.stats() };
+    const ms = performance.now() - start;
+    expectConverged(emulator, size, `baseline ${name}`);
+    return { ...counts, ms: Math.round(ms) };
   });
 }
 
-const file = await writeFlagFile();
-console.log(
-  `reflag-sync bench: ${FLAGS} flags × 2 environments × ${TARGETS} companies, ${LATENCY_MS} ms added latency per request\n`,
-);
-
-const baseline = await planAndApply(file, { concurrency: 1, batchSize: 1 });
-const tuned = await planAndApply(file, { concurrency: 8, batchSize: 100 });
-
-const rows = [
-  ["plan (read live state)", "concurrency 1", baseline.planMs, "concurrency 8", tuned.planMs],
-  ["apply (create + target)", "batch 1, conc. 1", baseline.applyMs, "batch 100, conc. 8", tuned.applyMs],
-];
-for (const [what, baseName, baseMs, newName, newMs] of rows) {
-  console.log(
-    `${what.padEnd(26)} ${baseName.padEnd(18)} ${baseMs.toFixed(0).padStart(7)} ms   ${newName.padEnd(20)} ${newMs.toFixed(0).padStart(7)} ms   speed-up ×${(baseMs / newMs).toFixed(1)}`,
-  );
+/** validate of 1,000,000 targets in 20 files, against yaml's own parse() of the same files. */
+async function measureValidate(dir) {
+  const files = await writeFlagFiles(join(dir, "million"), MILLION, { files: MILLION_FILES });
+  const validate = await child([CLI, "validate", "-f", join(dir, "million")]);
+  expectCode(validate, 0, "validate of 1,000,000 targets");
+  const parse = await child([
+    "--input-type=module",
+    "-e",
+    `import { readFileSync } from "node:fs"; import { parse } from "yaml";
+     for (const f of ${JSON.stringify(files)}) parse(readFileSync(f, "utf8"));`,
+  ]);
+  expectCode(parse, 0, "yaml parse() of the same files");
+  return {
+    scenario: "validate-1M",
+    targets: MILLION.flags * MILLION.envs * MILLION.targets,
+    files: MILLION_FILES,
+    validateMs: Math.round(validate.ms),
+    peakRssMb: Math.round(validate.peakRssMb),
+    yamlParseMs: Math.round(parse.ms),
+    yamlParsePeakRssMb: Math.round(parse.peakRssMb),
+    ratio: round2(validate.ms / parse.ms),
+    files_: files,
+  };
 }
-console.log(
-  `${"write requests".padEnd(26)} ${"batch 1".padEnd(18)} ${String(baseline.writes).padStart(7)}      ${"batch 100".padEnd(20)} ${String(tuned.writes).padStart(7)}      fewer ×${(baseline.writes / tuned.writes).toFixed(1)}`,
-);
-console.log(
-  `most requests in flight: ${baseline.stats.maxInFlight} (concurrency 1), ${tuned.stats.maxInFlight} (concurrency 8)`,
-);
 
-// The pure core alone, without I/O: only the diff is timed, not loading or resolving.
-const big = await loadDesired([file], { cwd: process.cwd(), now: NOW });
-const live = {
-  app: {
-    id: "apDemoApp01",
-    name: "x",
+/** The pure diff of the same 1,000,000 targets, in process: loading is not timed, only diff(). */
+async function measureDiff(files) {
+  const loaded = await loadRevision(files, { cwd: ROOT, now: new Date() });
+  if (!loaded.ok) throw new Error("the 1,000,000-target files do not load");
+  const app = {
+    id: loaded.desired.app,
+    name: "Bench",
     flagKeyFormat: "kebabCaseLower",
-    environments: [
-      { id: "p", name: "Production" },
-      { id: "s", name: "Staging" },
-    ],
+    environments: ENVIRONMENTS.slice(0, MILLION.envs),
     stages: [],
-  },
-  flags: [],
-  targeting: new Map(),
-};
-const { resolved } = resolveDesired(big.state, live.app, new Set());
-const cpu = await timed(async () => {
-  for (let i = 0; i < 20; i++) diff(resolved, live, NOW);
-});
-console.log(
-  `diff of ${FLAGS * 2 * TARGETS} targets, 20 times: ${cpu.ms.toFixed(0)} ms (${((cpu.ms / 20 / tuned.planMs) * 100).toFixed(1)}% of one plan's read time)`,
-);
+  };
+  const flags = [];
+  const targeting = new Map();
+  for (let f = 0; f < MILLION.flags; f++) {
+    const key = flagKey(f);
+    flags.push({ id: `fl${f}`, key, name: key, archived: false, stale: false, permanent: false });
+    for (let e = 0; e < MILLION.envs; e++) {
+      const { live } = targetsOf(MILLION, f, e);
+      targeting.set(targetingKey(key, ENVIRONMENTS[e].id), live);
+    }
+  }
+  const { resolved } = resolveDesired(loaded.desired, app, new Set(flags.map((f) => f.key)));
+  const live = { app, flags, targeting };
+  const now = new Date();
+  const times = [];
+  const cpuTimes = [];
+  let plan;
+  for (let i = 0; i < 5; i++) {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    plan = diff(resolved, live, now);
+    times.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1000);
+  }
+  const changes = plan.environments.reduce((sum, env) => sum + env.changes.length, 0);
+  const expected = expectedChanges(MILLION);
+  if (changes !== expected.adds + expected.removes)
+    throw new Error(`diff: ${changes} changes, expected ${expected.adds + expected.removes}`);
+  const median = (xs) => Math.round(xs.sort((a, b) => a - b)[2]);
+  return {
+    scenario: "diff-1M",
+    targets: MILLION.flags * MILLION.envs * MILLION.targets,
+    changes,
+    diffMs: median(times),
+    diffCpuMs: median(cpuTimes),
+  };
+}
+
+/** How many times the floor; null without a floor (no latency). */
+function ratio(ms, floorMs) {
+  return floorMs > 0 ? round2(ms / floorMs) : null;
+}
+
+function round2(x) {
+  return Math.round(x * 100) / 100;
+}
+
+const s = (ms) => (ms / 1000).toFixed(2);
+
+function table(results) {
+  const lines = [
+    `reflag-sync bench: ${LATENCY} ms latency per request, concurrency ${CONCURRENCY}, batch size ${BATCH}, ${RUN.cpus} CPUs, Node ${RUN.node}`,
+    "",
+    "| size | targets | changes | reads (bound) | writes (bound) | most in flight | plan s (floor, ×) | apply s (floor, ×) | naive s | speed-up | peak RSS MiB |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of results.filter((x) => SIZES[x.scenario])) {
+    const naive =
+      r.baselineMs === undefined ? "–" : `${s(r.baselineMs)}${r.baselineProjected ? " (projected)" : ""}`;
+    lines.push(
+      `| ${r.scenario} | ${r.targets.toLocaleString("en")} | ${(r.adds + r.removes).toLocaleString("en")} | ${r.reads} (${r.readsLowerBound}) | ${r.writes} (${r.writesLowerBound}) | ${r.maxInFlight} | ${s(r.planMs)} (${s(r.planFloorMs)}, ${r.planRatio}) | ${s(r.applyMs)} (${s(r.applyFloorMs)}, ${r.applyRatio}) | ${naive} | ${r.speedup === undefined ? "–" : `${r.speedup}×`} | ${r.peakRssMb} |`,
+    );
+  }
+  const v = results.find((x) => x.scenario === "validate-1M");
+  const d = results.find((x) => x.scenario === "diff-1M");
+  if (v || d) lines.push("", "| at 1,000,000 targets | time s | peak RSS MiB |", "| --- | ---: | ---: |");
+  if (v) {
+    lines.push(`| validate (${v.files} files) | ${s(v.validateMs)} (${v.ratio}× parse) | ${v.peakRssMb} |`);
+    lines.push(`| yaml parse() of the same files | ${s(v.yamlParseMs)} | ${v.yamlParsePeakRssMb} |`);
+  }
+  if (d) {
+    lines.push(
+      `| diff (in process, ${d.changes.toLocaleString("en")} changes; median of 5) | ${s(d.diffMs)} (CPU ${s(d.diffCpuMs)}) | – |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+const dir = await mkdtemp(join(tmpdir(), "reflag-bench-"));
+const results = [];
+try {
+  for (const name of sizeNames) {
+    process.stderr.write(`bench: size ${name}...\n`);
+    results.push(await measureSize(name, dir));
+  }
+  // The naive baseline takes minutes at L (a sequential read per flag and environment, a write per
+  // target): measured at S and M, projected at L from the largest measured, unless --full-baseline.
+  let measured;
+  for (const r of results) {
+    const project = r.scenario === "L" && !values["full-baseline"] && measured !== undefined;
+    if (project) {
+      const readMs = measured.readPhaseMs / measured.reads;
+      const writeMs = measured.writePhaseMs / measured.writes;
+      r.baselineReads = r.readsLowerBound;
+      r.baselineWrites = r.adds + r.removes;
+      r.baselineMs = Math.round(r.baselineReads * readMs + r.baselineWrites * writeMs);
+      r.baselineProjected = true;
+    } else {
+      process.stderr.write(`bench: naive baseline ${r.scenario}...\n`);
+      measured = await measureBaseline(r.scenario);
+      r.baselineReads = measured.reads;
+      r.baselineWrites = measured.writes;
+      r.baselineMs = measured.ms;
+    }
+    r.baselineMs = r.baselineMs ?? 0;
+    r.speedup = round2(r.baselineMs / r.applyMs);
+  }
+  if (!values.quick) {
+    process.stderr.write("bench: validate at 1,000,000 targets...\n");
+    const v = await measureValidate(dir);
+    const files = v.files_;
+    delete v.files_;
+    results.push(v);
+    process.stderr.write("bench: diff at 1,000,000 targets...\n");
+    results.push(await measureDiff(files));
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+
+const rows = results.map((r) => ({ ...r, ...RUN }));
+await mkdir(dirname(values.out), { recursive: true });
+await writeFile(values.out, `${JSON.stringify(rows, null, 2)}\n`);
+console.log(table(results));
+console.log(`\n(${values.out})`);
