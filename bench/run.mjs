@@ -8,11 +8,14 @@
 // fails on them.
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { setTimeout as delay } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import { startEmulator } from "../dist/emulator/index.js";
 import { diff } from "../dist/plan/diff.js";
@@ -146,7 +149,8 @@ function floorRounds(liveFlags, pairs, writeCount) {
 
 async function measureSize(name, dir) {
   const size = SIZES[name];
-  const [file] = await writeFlagFiles(join(dir, name), size);
+  await writeFlagFiles(join(dir, name), size, { files: size.files ?? 1 });
+  const file = join(dir, name);
   const expected = expectedChanges(size);
   const pairs = size.flags * size.envs;
   const result = {
@@ -293,6 +297,78 @@ function ratio(ms, floorMs) {
   return floorMs > 0 ? round2(ms / floorMs) : null;
 }
 
+/** A free loopback port for the daemon's --listen (the bench is the only user of the machine's ports it picks). */
+async function freePort() {
+  const server = createServer();
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+async function until(condition, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(50);
+  }
+}
+
+/** `watch` in sync at size S: API requests per periodic check once nothing moves. */
+async function measureIdlePoll(dir) {
+  const size = SIZES.S;
+  const [file] = await writeFlagFiles(join(dir, "idle"), size);
+  return withEmulator(size, async (emulator) => {
+    const port = await freePort();
+    const proc = spawn(
+      process.execPath,
+      [
+        CLI,
+        "watch",
+        "-f",
+        file,
+        "--interval",
+        "200ms",
+        "--full-resync",
+        "1h",
+        "--listen",
+        `127.0.0.1:${port}`,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey, NO_COLOR: "1" },
+        stdio: "ignore",
+      },
+    );
+    try {
+      const get = async (path) => {
+        try {
+          const res = await globalThis.fetch(`http://127.0.0.1:${port}${path}`);
+          return { status: res.status, text: await res.text() };
+        } catch {
+          return { status: 0, text: "" };
+        }
+      };
+      const polls = async () => {
+        const { text } = await get("/metrics");
+        let n = 0;
+        for (const m of text.matchAll(/^reflag_sync_polls_total\{[^}]*\} (\d+)/gm)) n += Number(m[1]);
+        return n;
+      };
+      await until(async () => (await get("/readyz")).status === 200, "watch to be ready");
+      const first = await polls();
+      emulator.resetStats();
+      await until(async () => (await polls()) >= first + 10, "10 polls");
+      const requests = emulator.stats().total;
+      const counted = (await polls()) - first;
+      return { scenario: "idle-poll", polls: counted, requests, requestsPerPoll: round2(requests / counted) };
+    } finally {
+      proc.kill("SIGTERM");
+      await new Promise((ok) => (proc.exitCode !== null ? ok() : proc.on("close", ok)));
+    }
+  });
+}
+
 function round2(x) {
   return Math.round(x * 100) / 100;
 }
@@ -325,6 +401,13 @@ function table(results) {
       `| diff (in process, ${d.changes.toLocaleString("en")} changes; median of 5) | ${s(d.diffMs)} (CPU ${s(d.diffCpuMs)}) | – |`,
     );
   }
+  const idle = results.find((x) => x.scenario === "idle-poll");
+  if (idle) {
+    lines.push(
+      "",
+      `watch, in sync: ${idle.requestsPerPoll} API requests per idle poll (${idle.requests} in ${idle.polls} polls).`,
+    );
+  }
   return lines.join("\n");
 }
 
@@ -334,6 +417,7 @@ try {
   for (const name of sizeNames) {
     process.stderr.write(`bench: size ${name}...\n`);
     results.push(await measureSize(name, dir));
+    process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
   }
   // The naive baseline takes minutes at L (a sequential read per flag and environment, a write per
   // target): measured at S and M, projected at L from the largest measured, unless --full-baseline.
@@ -356,6 +440,10 @@ try {
     }
     r.baselineMs = r.baselineMs ?? 0;
     r.speedup = round2(r.baselineMs / r.applyMs);
+  }
+  if (!values.quick && existsSync(join(ROOT, "dist", "cli", "commands", "watch.js"))) {
+    process.stderr.write("bench: watch, requests per idle poll...\n");
+    results.push(await measureIdlePoll(dir));
   }
   if (!values.quick) {
     process.stderr.write("bench: validate at 1,000,000 targets...\n");
