@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -66,6 +66,8 @@ const RUN = {
   batchSize: BATCH,
   node: process.version,
   cpus: cpus().length,
+  /** The machine's 1-minute load average when the run started: above the CPU count, times stretch. */
+  loadAverage: round2(loadavg()[0]),
   at: new Date().toISOString(),
 };
 
@@ -386,16 +388,16 @@ const s = (ms) => (ms / 1000).toFixed(2);
 
 function table(results) {
   const lines = [
-    `reflag-sync bench: ${LATENCY} ms latency per request, concurrency ${CONCURRENCY}, batch size ${BATCH}, ${RUN.cpus} CPUs, Node ${RUN.node}`,
+    `reflag-sync bench: ${LATENCY} ms latency per request, concurrency ${CONCURRENCY}, batch size ${BATCH}; ${RUN.cpus} CPUs, load average ${RUN.loadAverage} at the start, Node ${RUN.node}`,
     "",
-    "| size | targets | changes | reads (bound) | writes (bound) | most in flight | plan s (floor, ×) | apply s (floor, ×) | naive s | speed-up | peak RSS MiB |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| size | targets | changes | reads (bound) | writes (bound) | most in flight | plan s (floor, ×) | apply s (floor, ×) | CLI CPU s plan / apply | naive s | speed-up | peak RSS MiB |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of results.filter((x) => SIZES[x.scenario])) {
     const naive =
       r.baselineMs === undefined ? "–" : `${s(r.baselineMs)}${r.baselineProjected ? " (projected)" : ""}`;
     lines.push(
-      `| ${r.scenario} | ${r.targets.toLocaleString("en")} | ${(r.adds + r.removes).toLocaleString("en")} | ${r.reads} (${r.readsLowerBound}) | ${r.writes} (${r.writesLowerBound}) | ${r.maxInFlight} | ${s(r.planMs)} (${s(r.planFloorMs)}, ${r.planRatio}) | ${s(r.applyMs)} (${s(r.applyFloorMs)}, ${r.applyRatio}) | ${naive} | ${r.speedup === undefined ? "–" : `${r.speedup}×`} | ${r.peakRssMb} |`,
+      `| ${r.scenario} | ${r.targets.toLocaleString("en")} | ${(r.adds + r.removes).toLocaleString("en")} | ${r.reads} (${r.readsLowerBound}) | ${r.writes} (${r.writesLowerBound}) | ${r.maxInFlight} | ${s(r.planMs)} (${s(r.planFloorMs)}, ${r.planRatio}) | ${s(r.applyMs)} (${s(r.applyFloorMs)}, ${r.applyRatio}) | ${s(r.planCpuMs)} / ${s(r.applyCpuMs)} | ${naive} | ${r.speedup === undefined ? "–" : `${r.speedup}×`} | ${r.peakRssMb} |`,
     );
   }
   const v = results.find((x) => x.scenario === "validate-1M");
