@@ -3,7 +3,8 @@
 //
 // plan and apply of three sizes against the bundled emulator with added latency per request, the
 // CLI run as a child process (wall time, peak RSS), beside the naive baseline and the latency
-// floor; then validate and the pure diff at 1,000,000 targets. A Markdown table on stdout, one
+// floor; then watch's requests per idle poll, validate at 1,000,000 targets (bench/validate-scale.mjs)
+// and the pure diff of 1,000,000 targets. A Markdown table on stdout, one
 // JSON object per scenario in bench/results/latest.json. Figures, not verdicts: the suite never
 // fails on them.
 import { Buffer } from "node:buffer";
@@ -221,33 +222,17 @@ async function measureBaseline(name) {
   });
 }
 
-/** validate of 1,000,000 targets in 20 files, against yaml's own parse() of the same files. */
-async function measureValidate(dir) {
-  const files = await writeFlagFiles(join(dir, "million"), MILLION, { files: MILLION_FILES });
-  const validate = await child([CLI, "validate", "-f", join(dir, "million")]);
-  expectCode(validate, 0, "validate of 1,000,000 targets");
-  const parse = await child([
-    "--input-type=module",
-    "-e",
-    `import { readFileSync } from "node:fs"; import { parse } from "yaml";
-     for (const f of ${JSON.stringify(files)}) parse(readFileSync(f, "utf8"));`,
-  ]);
-  expectCode(parse, 0, "yaml parse() of the same files");
-  return {
-    scenario: "validate-1M",
-    targets: MILLION.flags * MILLION.envs * MILLION.targets,
-    files: MILLION_FILES,
-    validateMs: Math.round(validate.ms),
-    peakRssMb: Math.round(validate.peakRssMb),
-    yamlParseMs: Math.round(parse.ms),
-    yamlParsePeakRssMb: Math.round(parse.peakRssMb),
-    ratio: round2(validate.ms / parse.ms),
-    files_: files,
-  };
+/** validate of 1,000,000 targets in 20 files against yaml's own parse(): bench/validate-scale.mjs. */
+async function measureValidate() {
+  const run = await child([join(import.meta.dirname, "validate-scale.mjs")]);
+  expectCode(run, 0, "bench/validate-scale.mjs");
+  const figures = JSON.parse(run.stdout);
+  return { scenario: "validate-1M", ...figures, yamlParsePeakRssMb: figures.parsePeakRssMb };
 }
 
-/** The pure diff of the same 1,000,000 targets, in process: loading is not timed, only diff(). */
-async function measureDiff(files) {
+/** The pure diff of 1,000,000 targets, in process: loading is not timed, only diff(). */
+async function measureDiff(dir) {
+  const files = await writeFlagFiles(join(dir, "million"), MILLION, { files: MILLION_FILES });
   const loaded = await loadRevision(files, { cwd: ROOT, now: new Date() });
   if (!loaded.ok) throw new Error("the 1,000,000-target files do not load");
   const app = {
@@ -406,6 +391,12 @@ function table(results) {
   if (v) {
     lines.push(`| validate (${v.files} files) | ${s(v.validateMs)} (${v.ratio}× parse) | ${v.peakRssMb} |`);
     lines.push(`| yaml parse() of the same files | ${s(v.yamlParseMs)} | ${v.yamlParsePeakRssMb} |`);
+    if (v.bigFile) {
+      const b = v.bigFile;
+      lines.push(
+        `| validate, one file of ${b.flags.toLocaleString("en")} flags | ${s(b.validateMs)} (${b.ratio}× parse) | ${b.peakRssMb} |`,
+      );
+    }
   }
   if (d) {
     lines.push(
@@ -458,12 +449,9 @@ try {
   }
   if (!values.quick && !values["skip-million"]) {
     process.stderr.write("bench: validate at 1,000,000 targets...\n");
-    const v = await measureValidate(dir);
-    const files = v.files_;
-    delete v.files_;
-    results.push(v);
+    results.push(await measureValidate());
     process.stderr.write("bench: diff at 1,000,000 targets...\n");
-    results.push(await measureDiff(files));
+    results.push(await measureDiff(dir));
   }
 } finally {
   await rm(dir, { recursive: true, force: true });
