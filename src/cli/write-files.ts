@@ -27,8 +27,12 @@ export async function writeAtomically(path: string, text: string, force: boolean
     try {
       await link(temp, path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") throw exists(path);
-      throw cannotWrite(path, err);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") throw exists(path);
+      // A file system without hard links: the check and the rename are then two steps.
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS") throw cannotWrite(path, err);
+      if (existsSync(path)) throw exists(path);
+      await rename(temp, path);
     }
   } catch (err) {
     throw err instanceof UserError ? err : cannotWrite(path, err);
