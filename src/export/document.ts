@@ -225,7 +225,11 @@ function mustDoubleQuote(value: string): boolean {
   return YAML11_SPECIAL.test(value) || hasInvisible(value) || /\p{Cs}/u.test(value);
 }
 
+/** INVISIBLE without its global flag: a cheap first test, as nearly every id has none. */
+const ANY_INVISIBLE = new RegExp(INVISIBLE.source, "u");
+
 function hasInvisible(value: string): boolean {
+  if (!ANY_INVISIBLE.test(value)) return false;
   for (const [c] of value.matchAll(INVISIBLE)) if (c !== "\u200D") return true;
   return false;
 }
