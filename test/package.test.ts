@@ -25,7 +25,8 @@ async function runtimePackages(): Promise<string[]> {
     .map(([path]) => join(ROOT, path));
 }
 
-async function pack(dir: string, destination: string): Promise<string> {
+/** Packs each folder into `destination` with one npm process; the tarballs' paths, in order. */
+async function pack(dirs: string[], destination: string): Promise<string[]> {
   // The suite's global setup has built dist/ already: no prepack build here.
   const { stdout } = await run(NPM, [
     "pack",
@@ -33,9 +34,12 @@ async function pack(dir: string, destination: string): Promise<string> {
     "--silent",
     "--pack-destination",
     destination,
-    dir,
+    ...dirs,
   ]);
-  return join(destination, stdout.trim().split("\n").at(-1)!);
+  return stdout
+    .trim()
+    .split("\n")
+    .map((name) => join(destination, name.trim()));
 }
 
 describe("the npm package", () => {
@@ -46,7 +50,7 @@ describe("the npm package", () => {
     expect(packageJson.scripts.prepack).toContain("build");
 
     const work = await tempDir();
-    const tarballs = await Promise.all([ROOT, ...(await runtimePackages())].map((dir) => pack(dir, work)));
+    const tarballs = await pack([ROOT, ...(await runtimePackages())], work);
     const { stdout: listing } = await run("tar", ["tzf", tarballs[0]!]);
     expect(listing).toContain("package/dist/cli.js");
     expect(listing).toContain("package/schemas/flags.reflag.schema.json");
