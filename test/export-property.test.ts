@@ -94,7 +94,11 @@ const liveState = fc
       metadata: fc.boolean(),
       flags: fc.uniqueArray(
         fc.record({
-          key: fc.stringMatching(KEY_PATTERNS[format]),
+          // "." and ".." are custom keys whose targeting no URL can reach: exported without it.
+          key:
+            format === "custom"
+              ? fc.oneof(fc.stringMatching(KEY_PATTERNS.custom), fc.constantFrom(".", ".."))
+              : fc.stringMatching(KEY_PATTERNS[format]),
           name: text.filter((t) => t.trim() !== ""),
           description: fc.option(text, { nil: undefined }),
           stage: fc.option(fc.nat({ max: Math.max(0, stageNames.length - 1) }), { nil: undefined }),

@@ -123,6 +123,21 @@ describe("export", () => {
     await expectRoundTrip(["-f", "all.yaml"], dir);
   }, 60_000);
 
+  it("exports a flag whose key no URL path can carry without its targeting, and says so", async () => {
+    emulator.store.addFlag(APP, { key: "..", targets: { enProduction: { companyIds: ["acme"] } } });
+    const dir = await tempDir();
+    const r = await runCli(["export", "-o", "f.yaml", "--flag", "..", "--flag", "dark-mode"], {
+      env,
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: the targeting of flag ".." cannot be read');
+    expect(await readFile(join(dir, "f.yaml"), "utf8")).toContain(
+      "  ..:\n    name: ..\n    archived: false\n\n",
+    );
+    await expectRoundTrip(["-f", "f.yaml"], dir);
+  });
+
   it("--flag brings only the matching flags under management; the rest stay unmanaged", async () => {
     emulator.store.addFlag(APP, {
       key: "checkout-redesign",

@@ -159,6 +159,10 @@ function flagsMap(
       if (flag.stage) entry.stage = stageRefs.get(flag.stage.id) ?? flag.stage.id;
       entry.archived = flag.archived;
     }
+    if (flag.targetingUnreadable) {
+      out[flag.key] = entry;
+      continue;
+    }
     const targeting: Record<string, unknown> = {};
     for (const [envId, ref] of [...refs.byId].sort(([, a], [, b]) => compare(a, b))) {
       const live = flag.targeting.get(envId) ?? { companies: [], users: [] };

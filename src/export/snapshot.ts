@@ -4,6 +4,7 @@
 import type { App, AppHeader, FlagHeader, FlagKeyFormat, StageHeader } from "../api/types.js";
 import { compare } from "../compare.js";
 import { UserError } from "../errors.js";
+import { ApiError } from "../live/api-error.js";
 import { forEachLimited } from "../live/pool.js";
 import { toLiveTargets, type LiveReader } from "../live/read.js";
 import type { LiveTargets } from "../plan/live-state.js";
@@ -38,6 +39,8 @@ export interface SnapshotFlag {
   archived: boolean;
   /** By environment id, for each selected environment. */
   targeting: Map<string, LiveTargets>;
+  /** The key cannot be sent in a URL path ("." or ".."): its targeting cannot be read. */
+  targetingUnreadable?: true;
 }
 
 export interface Snapshot {
@@ -100,8 +103,13 @@ export async function readSnapshot(
   let done = 0;
   onProgress?.(done, reads.length);
   await forEachLimited(reads, reader.concurrency ?? 8, async ({ flag, envId }) => {
-    const answer = await reader.getFlagTargeting(appId, flag.key, envId);
-    flag.targeting.set(envId, toLiveTargets(answer));
+    try {
+      flag.targeting.set(envId, toLiveTargets(await reader.getFlagTargeting(appId, flag.key, envId)));
+    } catch (err) {
+      // Refused by the client before sending: the flag is exported without targeting (and said so).
+      if (!(err instanceof ApiError && err.code === "invalid_argument")) throw err;
+      flag.targetingUnreadable = true;
+    }
     onProgress?.(++done, reads.length);
   });
   return { app: liveApp, environments, flags, flagCount: headers.length };

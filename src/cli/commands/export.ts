@@ -143,6 +143,12 @@ async function readLive(values: ExportValues, io: CliIO): Promise<Snapshot> {
   } finally {
     progress.done();
   }
+  const unreadable = snapshot.flags.filter((f) => f.targetingUnreadable).map((f) => JSON.stringify(f.key));
+  if (unreadable.length > 0) {
+    io.stderr.write(
+      `warning: the targeting of flag ${unreadable.join(", ")} cannot be read (a key of "." or ".." cannot be sent in a URL path): exported without targeting, so it stays unmanaged\n`,
+    );
+  }
   if (globs.length > 0 && snapshot.flags.length === 0) {
     throw new UserError(
       "RS_USAGE",
