@@ -46,7 +46,8 @@ describe("plan output forms", () => {
         ~ flag new-checkout-flow  stage Internal → Beta
             Production   + company globex   + user user-1   - company initech (expired 2026-01-31)
                          - user user-9
-      Plan: 1 flag to create, 1 to update, 3 targets to add, 2 to remove, in 2 environments (4 requests).
+      Plan: 1 flag to create, 1 to change, 3 targets to add, 2 to remove, in 2 environments (4 requests).
+      Warning: 1 time-bound target has passed its \`until\` and will be removed; delete it from the file to keep it tidy
       "
     `);
   });
@@ -56,9 +57,12 @@ describe("plan output forms", () => {
     expect(r.stdout).toMatchInlineSnapshot(`
       "### reflag-sync plan for app Acme (demo) (apDemoApp01)
 
+      > [!WARNING]
+      > - 1 time-bound target has passed its &#96;until&#96; and will be removed; delete it from the file to keep it tidy
+
       | Environment | + companies | - companies | + users | - users |
       | --- | ---: | ---: | ---: | ---: |
-      | Production | 1 | 1 | 1 | 1 |
+      | Production (production) | 1 | 1 | 1 | 1 |
       | Staging | 0 | 0 | 1 | 0 |
 
       #### Flags
@@ -70,26 +74,25 @@ describe("plan output forms", () => {
 
       #### Targets
 
-      <details><summary>Production: 2 to add, 2 to remove</summary>
+      <details open><summary><b>Production</b> (production): 2 to add, 2 to remove</summary>
 
-      | Flag | Change | Target |
+      | Flag | Add | Remove |
       | --- | --- | --- |
-      | <code>new-checkout-flow</code> | add | company <code>globex</code> |
-      | <code>new-checkout-flow</code> | remove (expired 2026-01-31) | company <code>initech</code> |
-      | <code>new-checkout-flow</code> | add | user <code>user-1</code> |
-      | <code>new-checkout-flow</code> | remove | user <code>user-9</code> |
+      | <code>new-checkout-flow</code> | company <code>globex</code><br>user <code>user-1</code> | company <code>initech</code> (expired 2026-01-31)<br>user <code>user-9</code> |
 
       </details>
 
-      <details><summary>Staging: 1 to add, 0 to remove</summary>
+      <details><summary><b>Staging</b>: 1 to add, 0 to remove</summary>
 
-      | Flag | Change | Target |
+      | Flag | Add | Remove |
       | --- | --- | --- |
-      | <code>beta-search</code> | add (until 2999-06-30) | user <code>user-2</code> |
+      | <code>beta-search</code> | user <code>user-2</code> (until 2999-06-30) |  |
 
       </details>
 
-      **Plan:** 1 flag to create, 1 to update, 3 targets to add, 2 to remove, in 2 environments (4 requests).
+      4 live flags not in the file, left alone: <code>ai-assistant</code>, <code>dark-mode</code>, <code>legacy-export</code>, <code>search-v2</code>.
+
+      **Plan:** 1 flag to create, 1 to change, 3 targets to add, 2 to remove, in 2 environments (4 requests).
       "
     `);
   });
@@ -142,6 +145,7 @@ describe("plan output forms", () => {
               ],
               "envId": "enProduction",
               "envName": "Production",
+              "isProduction": true,
             },
             {
               "changes": [
@@ -155,6 +159,7 @@ describe("plan output forms", () => {
               ],
               "envId": "enStaging",
               "envName": "Staging",
+              "isProduction": false,
             },
           ],
           "updates": [
@@ -208,6 +213,7 @@ describe("plan output forms", () => {
         ],
         "totals": {
           "environments": 2,
+          "flagsToChange": 1,
           "flagsToCreate": 1,
           "flagsToUpdate": 1,
           "requests": 4,
@@ -219,6 +225,12 @@ describe("plan output forms", () => {
           "dark-mode",
           "legacy-export",
           "search-v2",
+        ],
+        "warnings": [
+          {
+            "code": "expired-targets",
+            "message": "1 time-bound target has passed its \`until\` and will be removed; delete it from the file to keep it tidy",
+          },
         ],
       }
     `);
@@ -234,7 +246,7 @@ describe("plan output forms", () => {
         ~ flag new-checkout-flow  stage Internal → Beta
             Production   + company globex   + user user-1   - company initech (expired 2026-01-31)
                          - user user-9
-      Plan: 1 flag to create, 1 to update, 3 targets to add, 2 to remove, in 2 environments (4 requests).
+      Plan: 1 flag to create, 1 to change, 3 targets to add, 2 to remove, in 2 environments (4 requests).
 
       ✓ created flag beta-search
       ✓ updated flag new-checkout-flow (stage)

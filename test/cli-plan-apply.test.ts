@@ -116,7 +116,7 @@ describe("plan and apply against the emulator", () => {
     const md = await runCli(["plan", "-f", file, "--output", "markdown"], { env });
     expect(md.code).toBe(0);
     expect(md.stdout).toContain("### reflag-sync plan for app Acme (demo) (apDemoApp01)");
-    expect(md.stdout).toMatch(/\| Production \| 1 \| 1 \| 1 \| 1 \|/);
+    expect(md.stdout).toMatch(/\| Production \(production\) \| 1 \| 1 \| 1 \| 1 \|/);
   });
 
   it("refuses to apply without --yes when not on a terminal, and applies nothing", async () => {
@@ -132,7 +132,15 @@ describe("plan and apply against the emulator", () => {
       "flags.yaml": `${HEADER}policy: { maxChanges: 2 }\nflags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b, c] }\n`,
     });
     const planned = await runCli(["plan", "-f", join(dir, "flags.yaml")], { env });
-    expect(planned.stderr).toContain("warning: the plan has 3 changes, more than policy.maxChanges (2)");
+    const warning =
+      "the plan has 3 changes, more than policy.maxChanges (2): apply will refuse it without --force";
+    expect(planned.stdout).toContain(`Warning: ${warning}\n`);
+    // A reviewer reading the JSON or Markdown form sees it too, and so does the person who ran it.
+    const json = await runCli(["plan", "-f", join(dir, "flags.yaml"), "-o", "json"], { env });
+    expect(JSON.parse(json.stdout).warnings).toEqual([{ code: "max-changes", message: warning }]);
+    expect(json.stderr).toContain(`warning: ${warning}\n`);
+    const md = await runCli(["plan", "-f", join(dir, "flags.yaml"), "-o", "markdown"], { env });
+    expect(md.stdout).toContain(`> [!WARNING]\n> - ${warning}\n`);
     const refused = await runCli(["apply", "-f", join(dir, "flags.yaml"), "--yes"], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("more than policy.maxChanges (2)");

@@ -155,7 +155,7 @@ describe("renderPlanText", () => {
     expect(renderPlanText(EMPTY, { color: false, batchSize: 100 })).toMatchInlineSnapshot(`
       "app ap123456789 (Acme)
       No changes. The Reflag app matches the file.
-      Plan: 0 flags to create, 0 to update, 0 targets to add, 0 to remove, in 0 environments (0 requests).
+      Plan: 0 flags to create, 0 to change, 0 targets to add, 0 to remove, in 0 environments (0 requests).
       "
     `);
   });
@@ -165,7 +165,7 @@ describe("renderPlanText", () => {
       "app ap123456789 (Acme)
         + flag beta-search  create: name "Beta search", stage Beta
             Staging   + company acme-corp
-      Plan: 1 flag to create, 0 to update, 1 target to add, 0 to remove, in 1 environment (2 requests).
+      Plan: 1 flag to create, 0 to change, 1 target to add, 0 to remove, in 1 environment (2 requests).
       "
     `);
   });
@@ -182,7 +182,7 @@ describe("renderPlanText", () => {
             Production   + company globex   - company initech (expired 2026-01-31)   - user user-9
             Staging      + company globex
         ~ flag search-v2  name "Search 2" → "Search v2", description cleared, archived false → true
-      Plan: 2 flags to create, 2 to update, 4 targets to add, 2 to remove, in 2 environments (7 requests).
+      Plan: 2 flags to create, 3 to change, 4 targets to add, 2 to remove, in 2 environments (7 requests).
       "
     `);
   });
@@ -197,7 +197,7 @@ describe("renderPlanText", () => {
                          - 1 company (zeta)
                          - 15 users (user-001, user-002, … and 13 more)
                          - 12 expired users (trial-001, trial-002, … and 10 more)
-      Plan: 0 flags to create, 0 to update, 121 targets to add, 28 to remove, in 1 environment (2 requests).
+      Plan: 0 flags to create, 2 to change, 121 targets to add, 28 to remove, in 1 environment (2 requests).
       "
     `);
   });
@@ -214,7 +214,7 @@ describe("renderPlanText", () => {
   it("lists unmanaged flags only when asked", () => {
     expect(renderPlanText(MIXED, { color: false, batchSize: 100 })).not.toContain("unmanaged");
     expect(renderPlanText(EMPTY, { color: false, batchSize: 100, showUnmanaged: true })).toContain(
-      "  (unmanaged: legacy-banner, old-pricing)\n",
+      "  2 live flags not in the file, left alone:\n    legacy-banner old-pricing\n",
     );
   });
 
@@ -241,13 +241,14 @@ describe("renderPlanText", () => {
   it.each([
     [
       plan(),
-      "0 flags to create, 0 to update, 0 targets to add, 0 to remove, in 0 environments (0 requests).",
+      "0 flags to create, 0 to change, 0 targets to add, 0 to remove, in 0 environments (0 requests).",
     ],
     [
       CREATE_ONLY,
-      "1 flag to create, 0 to update, 1 target to add, 0 to remove, in 1 environment (2 requests).",
+      "1 flag to create, 0 to change, 1 target to add, 0 to remove, in 1 environment (2 requests).",
     ],
-    [MIXED, "2 flags to create, 2 to update, 4 targets to add, 2 to remove, in 2 environments (7 requests)."],
+    // ~ marks new-checkout-flow, search-v2 and dark-mode (targets only): 3 to change.
+    [MIXED, "2 flags to create, 3 to change, 4 targets to add, 2 to remove, in 2 environments (7 requests)."],
   ])("ends with the totals in plain English (%#)", (p, sentence) => {
     expect(renderPlanText(p, { color: false, batchSize: 100 }).endsWith(`\nPlan: ${sentence}\n`)).toBe(true);
   });
@@ -336,6 +337,7 @@ describe("renderPlanJson", () => {
         "totals": {
           "flagsToCreate": 1,
           "flagsToUpdate": 0,
+          "flagsToChange": 0,
           "targetsToAdd": 1,
           "targetsToRemove": 0,
           "environments": 1,
@@ -359,7 +361,8 @@ describe("renderPlanJson", () => {
             "batches": 1,
             "count": 1
           }
-        ]
+        ],
+        "warnings": []
       }
       "
     `);
@@ -370,6 +373,7 @@ describe("renderPlanJson", () => {
     expect(json.totals).toEqual({
       flagsToCreate: 2,
       flagsToUpdate: 2,
+      flagsToChange: 3,
       targetsToAdd: 4,
       targetsToRemove: 2,
       environments: 2,
@@ -450,7 +454,9 @@ describe("renderPlanMarkdown", () => {
 
       No changes. The Reflag app matches the file.
 
-      **Plan:** 0 flags to create, 0 to update, 0 targets to add, 0 to remove, in 0 environments (0 requests).
+      2 live flags not in the file, left alone: <code>legacy-banner</code>, <code>old-pricing</code>.
+
+      **Plan:** 0 flags to create, 0 to change, 0 targets to add, 0 to remove, in 0 environments (0 requests).
       "
     `);
   });
@@ -475,27 +481,27 @@ describe("renderPlanMarkdown", () => {
 
       #### Targets
 
-      <details><summary>Production: 2 to add, 2 to remove</summary>
+      <details><summary><b>Production</b>: 2 to add, 2 to remove</summary>
 
-      | Flag | Change | Target |
+      | Flag | Add | Remove |
       | --- | --- | --- |
-      | <code>dark-mode</code> | add | user <code>user-1</code> |
-      | <code>new-checkout-flow</code> | add | company <code>globex</code> |
-      | <code>new-checkout-flow</code> | remove (expired 2026-01-31) | company <code>initech</code> |
-      | <code>new-checkout-flow</code> | remove | user <code>user-9</code> |
+      | <code>dark-mode</code> | user <code>user-1</code> |  |
+      | <code>new-checkout-flow</code> | company <code>globex</code> | company <code>initech</code> (expired 2026-01-31)<br>user <code>user-9</code> |
 
       </details>
 
-      <details><summary>Staging: 2 to add, 0 to remove</summary>
+      <details><summary><b>Staging</b>: 2 to add, 0 to remove</summary>
 
-      | Flag | Change | Target |
+      | Flag | Add | Remove |
       | --- | --- | --- |
-      | <code>beta-search</code> | add | company <code>acme-corp</code> |
-      | <code>new-checkout-flow</code> | add | company <code>globex</code> |
+      | <code>beta-search</code> | company <code>acme-corp</code> |  |
+      | <code>new-checkout-flow</code> | company <code>globex</code> |  |
 
       </details>
 
-      **Plan:** 2 flags to create, 2 to update, 4 targets to add, 2 to remove, in 2 environments (7 requests).
+      1 live flag not in the file, left alone: <code>legacy-banner</code>.
+
+      **Plan:** 2 flags to create, 3 to change, 4 targets to add, 2 to remove, in 2 environments (7 requests).
       "
     `);
   });
@@ -517,20 +523,18 @@ describe("renderPlanMarkdown", () => {
 
       #### Targets
 
-      <details><summary>Prod&#95;EU&#124;1: 3 to add, 0 to remove</summary>
+      <details><summary><b>Prod&#95;EU&#124;1</b>: 3 to add, 0 to remove</summary>
 
-      | Flag | Change | Target |
+      | Flag | Add | Remove |
       | --- | --- | --- |
-      | <code>flag&#95;&#42;x&#42;</code> | add | company <code>a&#124;b&#60;script&#62;alert(1)&#60;/script&#62;</code> |
-      | <code>flag&#95;&#42;x&#42;</code> | add | user <code>&#64;octocat &#35;1 &#96;x&#96; &#91;l&#93;(http://e) &#36;m&#36;</code> |
-      | <code>flag&#95;&#42;x&#42;</code> | add | user <code>line&#92;u000abreak</code> |
+      | <code>flag&#95;&#42;x&#42;</code> | company <code>a&#124;b&#60;script&#62;alert(1)&#60;/script&#62;</code><br>users <code>&#64;octocat &#35;1 &#96;x&#96; &#91;l&#93;(http://e) &#36;m&#36;</code>, <code>line&#92;u000abreak</code> |  |
 
       </details>
 
-      **Plan:** 1 flag to create, 0 to update, 3 targets to add, 0 to remove, in 1 environment (2 requests).
+      **Plan:** 1 flag to create, 0 to change, 3 targets to add, 0 to remove, in 1 environment (2 requests).
       "
     `);
-    expect(md).not.toMatch(/<(?!\/?(code|details|summary)>)/);
+    expect(md).not.toMatch(/<(?!\/?(code|details|summary|b|br|pre)>|details open>)/);
     expect(md).not.toContain("@octocat");
     // Every table row keeps its column count: no user data adds a `|`.
     for (const line of md.split("\n").filter((l) => l.startsWith("|"))) {
@@ -538,10 +542,56 @@ describe("renderPlanMarkdown", () => {
     }
   });
 
-  it("lists at most maxTargetRows changes per environment", () => {
-    const md = renderPlanMarkdown(HUGE, { batchSize: 100, maxTargetRows: 5 });
-    expect(md.split("\n").filter((l) => l.startsWith("| <code>"))).toHaveLength(5);
-    expect(md).toContain("… and 144 more (`reflag-sync plan --output json` lists every change).");
+  it("summarises long id lists in the row and gives the full list folded below the table", () => {
+    const md = renderPlanMarkdown(HUGE, { batchSize: 100 });
+    expect(md).toContain(
+      "| <code>new-checkout-flow</code> | 120 companies: <code>co-001</code>, <code>co-002</code>, <code>co-003</code>, <code>co-004</code>, <code>co-005</code>, <code>co-006</code>, <code>co-007</code>, <code>co-008</code>, <code>co-009</code>, <code>co-010</code>, … and 110 more |",
+    );
+    expect(md).toContain(
+      "<details><summary>All 120 companies to add to <code>new-checkout-flow</code> in Production</summary>",
+    );
+    expect(md).toContain(`<pre>${ids("co", 120).join("\n")}</pre>`);
+    expect(md).toContain("<details><summary>All 15 users to remove from");
+    expect(md).not.toContain("Cut to fit");
+  });
+
+  it("stays under GitHub's comment limit, with whole rows and closed tags, and says what it cut", () => {
+    const many = (flag: string, n: number) =>
+      Array.from({ length: n }, (_, i) => add(flag, "company", `customer-${"x".repeat(40)}-${i}`));
+    const big = plan({
+      environments: [
+        { ...env("Production", [...many("checkout", 2000), ...many("search", 2000)]), isProduction: true },
+        env("Staging", Array.from({ length: 300 }, (_, i) => many(`flag-${i}`, 3)).flat()),
+      ],
+      unmanaged: ids("legacy", 206),
+    });
+    const md = renderPlanMarkdown(big, { batchSize: 100 });
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md.split("<details").length).toBe(md.split("</details>").length);
+    expect(md.split("<pre>").length).toBe(md.split("</pre>").length);
+    for (const line of md.split("\n").filter((l) => l.startsWith("|")))
+      expect(line.endsWith(" |")).toBe(true);
+    expect(md).toMatch(
+      /\*\*Cut to fit 65000 characters:\*\* \d+ target changes, \d+ full id lists not shown here\. `reflag-sync plan --output json` lists every change\./,
+    );
+    expect(
+      md.endsWith(
+        `**Plan:** 0 flags to create, 302 to change, 4900 targets to add, 0 to remove, in 2 environments (49 requests).\n`,
+      ),
+    ).toBe(true);
+    // Production comes first and expanded; the others are folded.
+    expect(md.indexOf("<details open><summary><b>Production</b> (production)")).toBeGreaterThan(0);
+    const small = renderPlanMarkdown(big, { batchSize: 100, maxLength: 5_000 });
+    expect(small.length).toBeLessThanOrEqual(5_000);
+    expect(small).toContain("**Cut to fit 5000 characters:**");
+  });
+
+  it("shows unmanaged flags as a count and the first few keys", () => {
+    const md = renderPlanMarkdown(plan({ unmanaged: ids("legacy", 206) }), { batchSize: 100 });
+    expect(md).toContain(
+      "206 live flags not in the file, left alone: <code>legacy-001</code>, <code>legacy-002</code>, <code>legacy-003</code>, <code>legacy-004</code>, <code>legacy-005</code> and 201 more.",
+    );
+    expect(md).toContain("<details><summary>All 206 unmanaged flags</summary>");
   });
 });
 

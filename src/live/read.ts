@@ -61,7 +61,11 @@ function toLiveApp(app: App): LiveApp {
     id: app.id,
     name: app.name,
     flagKeyFormat: app.flagKeyFormat,
-    environments: (app.environments ?? []).map((e) => ({ id: e.id, name: e.name })),
+    environments: (app.environments ?? []).map((e) => ({
+      id: e.id,
+      name: e.name,
+      isProduction: e.isProduction,
+    })),
     stages: app.stages ?? [],
   };
 }

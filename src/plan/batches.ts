@@ -79,17 +79,22 @@ export function countRequests(plan: Plan, batchSize: number = DEFAULT_BATCH_SIZE
 export function planTotals(plan: Plan, batchSize: number = DEFAULT_BATCH_SIZE): PlanTotals {
   let targetsToAdd = 0;
   let targetsToRemove = 0;
+  const created = new Set(plan.creates.map((c) => c.key));
+  const changed = new Set<string>();
   for (const env of plan.environments) {
     for (const change of env.changes) {
       if (change.op === "add") targetsToAdd++;
       else targetsToRemove++;
+      if (!created.has(change.flagKey)) changed.add(change.flagKey);
     }
   }
-  const created = new Set(plan.creates.map((c) => c.key));
+  // A flag created archived needs an update too, but reads as one flag to create.
+  const updated = plan.updates.filter((u) => !created.has(u.key));
+  for (const u of updated) changed.add(u.key);
   return {
     flagsToCreate: plan.creates.length,
-    // A flag created archived needs an update too, but reads as one flag to create.
-    flagsToUpdate: plan.updates.filter((u) => !created.has(u.key)).length,
+    flagsToUpdate: updated.length,
+    flagsToChange: changed.size,
     targetsToAdd,
     targetsToRemove,
     environments: plan.environments.length,

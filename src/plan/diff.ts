@@ -56,13 +56,17 @@ export function diff(desired: ResolvedDesired, live: LiveState, now: Date): Plan
     }
   }
 
-  const envNames = new Map(live.app.environments.map((e) => [e.id, e.name]));
+  const envs = new Map(live.app.environments.map((e) => [e.id, e]));
   const environments: EnvironmentPlan[] = [...changesByEnv.entries()]
-    .map(([envId, changes]) => ({
-      envId,
-      envName: envNames.get(envId) ?? envId,
-      changes: changes.sort(byTarget),
-    }))
+    .map(([envId, changes]) => {
+      const env = envs.get(envId);
+      return {
+        envId,
+        envName: env?.name ?? envId,
+        ...(env?.isProduction !== undefined ? { isProduction: env.isProduction } : {}),
+        changes: changes.sort(byTarget),
+      };
+    })
     .sort((a, b) => compare(a.envName, b.envName) || compare(a.envId, b.envId));
 
   const managed = new Set(desired.flags.map((f) => f.key));

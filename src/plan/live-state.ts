@@ -4,6 +4,8 @@ import type { FlagHeader, FlagKeyFormat, StageHeader } from "../api/types.js";
 export interface LiveEnvironment {
   id: string;
   name: string;
+  /** From the environment's header; the Markdown plan shows production first. */
+  isProduction?: boolean;
 }
 
 /** The app's shape, enough to resolve names in the file to ids. Never holds SDK keys. */

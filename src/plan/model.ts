@@ -15,11 +15,22 @@ export interface TargetChange {
   expiredAt?: string;
   /** An add of a time-bound target: its `until`, as written in the file. */
   until?: string;
+  /** With `plan --base`: whether the change comes from the file's change or reverts drift. */
+  origin?: ChangeOrigin;
 }
+
+/**
+ * "change": the desired state differs between the base revision and the file (the change under
+ * review asks for it); "drift": base and file agree, so live state was changed outside git and
+ * the apply undoes that.
+ */
+export type ChangeOrigin = "change" | "drift";
 
 export interface EnvironmentPlan {
   envId: string;
   envName: string;
+  /** From the environment's header; absent when unknown. */
+  isProduction?: boolean;
   /** Sorted by flag key, then kind, then id. */
   changes: TargetChange[];
 }
@@ -29,6 +40,8 @@ export interface FlagCreate {
   name: string;
   description?: string;
   stage?: { id: string; name: string };
+  /** With `plan --base`; see ChangeOrigin. */
+  origin?: ChangeOrigin;
 }
 
 export type FieldName = "name" | "description" | "stage" | "archived";
@@ -38,6 +51,8 @@ export interface FieldChange {
   /** Readable values (a stage's name, not its id); null = absent. */
   from: string | boolean | null;
   to: string | boolean | null;
+  /** With `plan --base`; see ChangeOrigin. */
+  origin?: ChangeOrigin;
 }
 
 export interface FlagUpdate {
@@ -60,11 +75,45 @@ export interface Plan {
   environments: EnvironmentPlan[];
   /** Live flags that the file does not manage (sorted keys). */
   unmanaged: string[];
+  /** Things a reviewer must see next to the plan (every output form shows them). */
+  warnings?: PlanWarning[];
+  /** Set when `--flag` limited the plan to some managed flags. */
+  partial?: PartialScope;
+  /** Set with `plan --base`: the revision the changes were labelled against. */
+  base?: BaseRevision;
+}
+
+/**
+ * A stable `code` for machines and a sentence for people. Known codes: "max-changes",
+ * "expired-targets", "partial", "drift", "base-invalid"; other modules may add their own.
+ */
+export interface PlanWarning {
+  code: string;
+  message: string;
+}
+
+export interface PartialScope {
+  /** The `--flag` globs, as given. */
+  patterns: string[];
+  /** Managed flags the globs matched, and all managed flags. */
+  matched: number;
+  managed: number;
+}
+
+export interface BaseRevision {
+  /** As given to --base. */
+  ref: string;
+  /** The full commit id it named. */
+  commit: string;
+  /** Paths that did not exist at the base: every change they bring is from the change. */
+  newFiles: string[];
 }
 
 export interface PlanTotals {
   flagsToCreate: number;
   flagsToUpdate: number;
+  /** Existing flags with any change (metadata or targets): the flags marked `~`. */
+  flagsToChange: number;
   targetsToAdd: number;
   targetsToRemove: number;
   environments: number;

@@ -40,6 +40,23 @@ export function resolveDesired(
   app: LiveApp,
   existingFlagKeys: ReadonlySet<string>,
 ): { resolved?: ResolvedDesired; diagnostics: Diagnostic[] } {
+  const { resolved, diagnostics } = resolveAll(desired, app, existingFlagKeys);
+  return diagnostics.length > 0 ? { diagnostics } : { resolved, diagnostics };
+}
+
+/**
+ * The file at an earlier revision, only to compare with the current one (`plan --base`): what
+ * cannot be resolved any more (a renamed environment or stage) is left out instead of refused.
+ */
+export function resolveForComparison(desired: DesiredState, app: LiveApp): ResolvedDesired {
+  return resolveAll(desired, app, new Set(desired.flags.map((f) => f.key))).resolved;
+}
+
+function resolveAll(
+  desired: DesiredState,
+  app: LiveApp,
+  existingFlagKeys: ReadonlySet<string>,
+): { resolved: ResolvedDesired; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const error = (at: SourceLocation, code: string, message: string, related?: SourceLocation[]) =>
     diagnostics.push({ severity: "error", code, message, ...at, ...(related ? { related } : {}) });
@@ -134,7 +151,6 @@ export function resolveDesired(
   }
 
   diagnostics.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.col - b.col);
-  if (diagnostics.length > 0) return { diagnostics };
   flags.sort((a, b) => compare(a.key, b.key));
   return { resolved: { appId: desired.app, prune: desired.policy.prune, flags }, diagnostics };
 }

@@ -3,6 +3,7 @@ import { compare } from "../compare.js";
 import type { ApplyResult, RequestStatus } from "../apply/model.js";
 import type { WriteRequest } from "../plan/batches.js";
 import type {
+  ChangeOrigin,
   EnvironmentPlan,
   FieldChange,
   FieldName,
@@ -33,16 +34,56 @@ export function kindWord(kind: TargetKind, n: number): string {
   return kind === "company" ? (n === 1 ? "company" : "companies") : n === 1 ? "user" : "users";
 }
 
-/** "1 flag to create, 0 to update, 2 targets to add, 1 to remove, in 2 environments (4 requests)." */
+/**
+ * "1 flag to create, 3 to change, 2 targets to add, 1 to remove, in 2 environments (4 requests)."
+ * The flags counted are the flags marked `+` and `~`.
+ */
 export function totalsSentence(t: PlanTotals): string {
   return (
-    `${count(t.flagsToCreate, "flag", "flags")} to create, ${t.flagsToUpdate} to update, ` +
+    `${count(t.flagsToCreate, "flag", "flags")} to create, ${t.flagsToChange} to change, ` +
     `${count(t.targetsToAdd, "target", "targets")} to add, ${t.targetsToRemove} to remove, ` +
     `in ${count(t.environments, "environment", "environments")} (${count(t.requests, "request", "requests")}).`
   );
 }
 
 export const NO_CHANGES = "No changes. The Reflag app matches the file.";
+
+/** Section headings of a plan labelled with --base. */
+export const ORIGIN_HEADINGS: Record<ChangeOrigin, string> = {
+  change: "From this change",
+  drift: "Drift: changed outside git, undone by apply",
+};
+
+/**
+ * The part of a labelled plan with one origin (unlabelled changes count as "change"), for
+ * display only: an update keeps its whole PATCH body.
+ */
+export function planPart(plan: Plan, origin: ChangeOrigin): Plan {
+  const has = (o: ChangeOrigin | undefined) => (o ?? "change") === origin;
+  return {
+    ...plan,
+    creates: plan.creates.filter((c) => has(c.origin)),
+    updates: plan.updates
+      .map((u) => ({ ...u, changes: u.changes.filter((f) => has(f.origin)) }))
+      .filter((u) => u.changes.length > 0),
+    environments: plan.environments
+      .map((env) => ({ ...env, changes: env.changes.filter((c) => has(c.origin)) }))
+      .filter((env) => env.changes.length > 0),
+  };
+}
+
+/** "against base origin/main (abc1234): 10 changes from this change, 3 reverting drift" */
+export function baseSentence(plan: Plan, counts: { change: number; drift: number }): string | undefined {
+  if (!plan.base) return undefined;
+  const b = plan.base;
+  const added = b.newFiles.length > 0 ? `; new since then: ${b.newFiles.join(", ")}` : "";
+  return `against base ${b.ref} (${b.commit.slice(0, 12)}): ${count(counts.change, "change", "changes")} from this change, ${counts.drift} reverting drift${added}`;
+}
+
+/** Production environments first (a reviewer reads those most carefully), then the plan's order. */
+export function productionFirst(environments: EnvironmentPlan[]): EnvironmentPlan[] {
+  return [...environments.filter((e) => e.isProduction), ...environments.filter((e) => !e.isProduction)];
+}
 
 export interface FlagView {
   key: string;

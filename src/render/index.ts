@@ -13,8 +13,8 @@ export interface RenderPlanOptions {
   color?: boolean;
   /** Text: target changes per flag/environment line before they are summarised. Default 10. */
   maxTargetsShown?: number;
-  /** Markdown: target rows per environment before "… and N more". Default 200. */
-  maxTargetRows?: number;
+  /** Markdown: the most characters of the document (default 65 000, under GitHub's comment limit). */
+  maxLength?: number;
   /** Text: also list live flags that the file does not manage. */
   showUnmanaged?: boolean;
 }
@@ -33,7 +33,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, options: RenderPlanOp
     case "json":
       return renderPlanJson(plan, { batchSize });
     case "markdown":
-      return renderPlanMarkdown(plan, { batchSize, maxTargetRows: options.maxTargetRows });
+      return renderPlanMarkdown(plan, { batchSize, maxLength: options.maxLength });
   }
 }
 
@@ -41,5 +41,5 @@ export { renderPlanText, renderApplyText } from "./text.js";
 export type { TextPlanOptions, TextApplyOptions } from "./text.js";
 export { renderPlanJson, renderApplyJson, planJson, applyResultJson, JSON_FORMAT_VERSION } from "./json.js";
 export type { JsonPlanOptions, PlanJson, ApplyResultJson } from "./json.js";
-export { renderPlanMarkdown } from "./markdown.js";
+export { renderPlanMarkdown, DEFAULT_MARKDOWN_MAX_LENGTH } from "./markdown.js";
 export type { MarkdownPlanOptions } from "./markdown.js";

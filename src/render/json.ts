@@ -3,7 +3,18 @@
 import type { CreateFlagBody, UpdateFlagBody } from "../api/types.js";
 import type { ApplyResult, RequestOutcome, RequestStatus } from "../apply/model.js";
 import { planTotals, toRequests, type WriteRequest } from "../plan/batches.js";
-import type { FieldChange, FlagCreate, FlagUpdate, Plan, PlanTotals, TargetChange } from "../plan/model.js";
+import type {
+  BaseRevision,
+  ChangeOrigin,
+  FieldChange,
+  FlagCreate,
+  FlagUpdate,
+  PartialScope,
+  Plan,
+  PlanTotals,
+  PlanWarning,
+  TargetChange,
+} from "../plan/model.js";
 import { checkBatchSize } from "./common.js";
 
 /** Bumped only when a change would break a reader of the previous version. */
@@ -20,6 +31,7 @@ export interface FlagCreateJson {
   name: string;
   description?: string;
   stage?: { id: string; name: string };
+  origin?: ChangeOrigin;
 }
 
 export interface FlagUpdateJson {
@@ -39,11 +51,14 @@ export interface PlanJson {
   changes: {
     creates: FlagCreateJson[];
     updates: FlagUpdateJson[];
-    environments: { envId: string; envName: string; changes: TargetChangeJson[] }[];
+    environments: { envId: string; envName: string; isProduction?: boolean; changes: TargetChangeJson[] }[];
   };
   unmanaged: string[];
   totals: PlanTotals;
   requests: RequestJson[];
+  warnings: PlanWarning[];
+  partial?: PartialScope;
+  base?: BaseRevision;
 }
 
 export interface ApplyErrorJson {
@@ -97,6 +112,7 @@ export function planJson(plan: Plan, options: JsonPlanOptions): PlanJson {
       environments: plan.environments.map((env) => ({
         envId: env.envId,
         envName: env.envName,
+        ...(env.isProduction !== undefined ? { isProduction: env.isProduction } : {}),
         changes: env.changes.map(targetJson),
       })),
     },
@@ -104,6 +120,7 @@ export function planJson(plan: Plan, options: JsonPlanOptions): PlanJson {
     totals: {
       flagsToCreate: t.flagsToCreate,
       flagsToUpdate: t.flagsToUpdate,
+      flagsToChange: t.flagsToChange,
       targetsToAdd: t.targetsToAdd,
       targetsToRemove: t.targetsToRemove,
       environments: t.environments,
@@ -122,6 +139,19 @@ export function planJson(plan: Plan, options: JsonPlanOptions): PlanJson {
           }
         : flagRequestJson(r),
     ),
+    warnings: (plan.warnings ?? []).map((w) => ({ code: w.code, message: w.message })),
+    ...(plan.partial
+      ? {
+          partial: {
+            patterns: [...plan.partial.patterns],
+            matched: plan.partial.matched,
+            managed: plan.partial.managed,
+          },
+        }
+      : {}),
+    ...(plan.base
+      ? { base: { ref: plan.base.ref, commit: plan.base.commit, newFiles: [...plan.base.newFiles] } }
+      : {}),
   };
   return out;
 }
@@ -170,6 +200,7 @@ function createJson(c: FlagCreate): FlagCreateJson {
     name: c.name,
     ...(c.description !== undefined ? { description: c.description } : {}),
     ...(c.stage ? { stage: { id: c.stage.id, name: c.stage.name } } : {}),
+    ...(c.origin !== undefined ? { origin: c.origin } : {}),
   };
 }
 
@@ -177,7 +208,12 @@ function updateJson(u: FlagUpdate): FlagUpdateJson {
   return {
     key: u.key,
     ...(u.flagId !== undefined ? { flagId: u.flagId } : {}),
-    changes: u.changes.map((c) => ({ field: c.field, from: c.from, to: c.to })),
+    changes: u.changes.map((c) => ({
+      field: c.field,
+      from: c.from,
+      to: c.to,
+      ...(c.origin !== undefined ? { origin: c.origin } : {}),
+    })),
   };
 }
 
@@ -190,6 +226,7 @@ function targetJson(c: TargetChange): TargetChangeJson {
     ...(c.reason !== undefined ? { reason: c.reason } : {}),
     ...(c.expiredAt !== undefined ? { expiredAt: c.expiredAt } : {}),
     ...(c.until !== undefined ? { until: c.until } : {}),
+    ...(c.origin !== undefined ? { origin: c.origin } : {}),
   };
 }
 

@@ -4,8 +4,11 @@ import type { ApplyResult, RequestOutcome } from "../apply/model.js";
 import type { UpdateFlagBody } from "../api/types.js";
 import { isEmptyPlan, planTotals, type WriteRequest } from "../plan/batches.js";
 import type { Plan, TargetChange } from "../plan/model.js";
+import { countOrigins } from "../plan/origin.js";
 import {
   NO_CHANGES,
+  ORIGIN_HEADINGS,
+  baseSentence,
   checkBatchSize,
   checkPositive,
   count,
@@ -18,6 +21,7 @@ import {
   groupTargets,
   kindWord,
   padEnd,
+  planPart,
   quote,
   quoteIfNeeded,
   requestsWith,
@@ -80,6 +84,27 @@ export function renderPlanText(plan: Plan, options: TextPlanOptions): string {
     plan.environments.map((e) => displayWidth(escapeControls(e.envName))),
     0,
   );
+  if (plan.base) {
+    // Labelled against a base: the change under review first, then the drift the apply undoes.
+    for (const origin of ["change", "drift"] as const) {
+      const part = planPart(plan, origin);
+      if (isEmptyPlan(part)) continue;
+      lines.push(`${ORIGIN_HEADINGS[origin]}:`);
+      pushAll(lines, flagLines(part, envWidth, maxShown, paint));
+    }
+  } else {
+    pushAll(lines, flagLines(plan, envWidth, maxShown, paint));
+  }
+  if (options.showUnmanaged && plan.unmanaged.length > 0) pushAll(lines, unmanagedLines(plan.unmanaged));
+  lines.push(`Plan: ${totalsSentence(planTotals(plan, options.batchSize))}`);
+  const base = baseSentence(plan, countOrigins(plan));
+  if (base) lines.push(`Labelled ${escapeControls(base)}.`);
+  for (const w of plan.warnings ?? []) lines.push(paint("change", `Warning: ${escapeControls(w.message)}`));
+  return lines.join("\n") + "\n";
+}
+
+function flagLines(plan: Plan, envWidth: number, maxShown: number, paint: Paint): string[] {
+  const lines: string[] = [];
   for (const view of flagViews(plan)) {
     const head = view.create
       ? paint("add", `+ flag ${quoteIfNeeded(view.key)}`)
@@ -98,11 +123,22 @@ export function renderPlanText(plan: Plan, options: TextPlanOptions): string {
       );
     }
   }
-  if (options.showUnmanaged && plan.unmanaged.length > 0) {
-    lines.push(`  (unmanaged: ${plan.unmanaged.map(quoteIfNeeded).join(", ")})`);
+  return lines;
+}
+
+/** A count, then the keys several to a line: 206 keys on one line cannot be read. */
+function unmanagedLines(keys: string[]): string[] {
+  const lines = [`  ${count(keys.length, "live flag", "live flags")} not in the file, left alone:`];
+  let line = "   ";
+  for (const key of keys.map(quoteIfNeeded)) {
+    if (line.length > 3 && displayWidth(line) + 1 + displayWidth(key) > WRAP_WIDTH) {
+      lines.push(line);
+      line = "   ";
+    }
+    line += ` ${key}`;
   }
-  lines.push(`Plan: ${totalsSentence(planTotals(plan, options.batchSize))}`);
-  return lines.join("\n") + "\n";
+  lines.push(line);
+  return lines;
 }
 
 /**
