@@ -16,9 +16,11 @@ export const CONNECTION_OPTIONS = {
   concurrency: { type: "string" },
 } satisfies OptionSpec;
 
-export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory of *.yaml files (repeatable; default ${DEFAULT_FILE})
+export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory of *.yaml files (repeatable;
+                         default ${DEFAULT_FILE})
       --batch-size N     most target updates in one request (default 100)
-      --api-url URL      Reflag API base URL (default $REFLAG_API_URL or https://app.reflag.com/api)
+      --api-url URL      Reflag API base URL (default $REFLAG_API_URL, else
+                         https://app.reflag.com/api)
       --concurrency N    most API requests in flight at once (default 8)`;
 
 export const ENVIRONMENT_HELP = "Environment: REFLAG_API_KEY (required), REFLAG_API_URL, NO_COLOR.";
@@ -88,6 +90,10 @@ export function throwIfStopped(result: ReconcileResult, io: CliIO): void {
   printDiagnostics(result.diagnostics, io);
   if (result.cause !== undefined) throw result.cause;
   if (result.outcome === "invalid" && result.error) {
+    // A usage error (--flag matching nothing) has no diagnostics above to point at.
+    if (result.error.code === "RS_USAGE") {
+      throw new UserError("RS_USAGE", `${result.error.message}; nothing was changed`, result.error.details);
+    }
     throw new UserError("RS_PLAN_INVALID", `${result.error.message} above; nothing was changed`);
   }
   if (result.outcome === "refused" && result.error) {

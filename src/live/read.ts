@@ -15,6 +15,8 @@ export interface LiveReader {
   getFlagTargeting(appId: string, flagKey: string, envId: string): Promise<FlagTargeting>;
   /** Most requests the reader sends at once (default 8). */
   readonly concurrency?: number;
+  /** Where requests go, for an error that blames the URL. */
+  readonly baseUrl?: string;
 }
 
 export type ReadProgress = (done: number, total: number) => void;
@@ -32,8 +34,8 @@ export async function readLive(
   onProgress?: ReadProgress,
 ): Promise<ReadResult> {
   const [app, flags] = await Promise.all([
-    explainAppErrors(reader.getApp(desired.app), desired),
-    explainAppErrors(reader.listFlags(desired.app), desired),
+    explainAppErrors(reader.getApp(desired.app), desired, reader.baseUrl),
+    explainAppErrors(reader.listFlags(desired.app), desired, reader.baseUrl),
   ]);
   const liveApp = toLiveApp(app);
   const existing = new Map(flags.map((f) => [f.key, f]));
@@ -76,7 +78,7 @@ export function toLiveTargets(answer: FlagTargeting): LiveTargets {
 }
 
 /** 404/403 on the app itself almost always means a wrong `app` or a key for another app. */
-async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState): Promise<T> {
+async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState, baseUrl?: string): Promise<T> {
   try {
     return await request;
   } catch (err) {
@@ -86,6 +88,13 @@ async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState): 
       throw new UserError("RS_API", "the Reflag API refused the API key (401)", [
         err.message,
         "Check REFLAG_API_KEY: it must be a Management API key of the app in the file.",
+      ]);
+    }
+    if (status === 404 && isUnknownPath(err)) {
+      const url = baseUrl ?? "the API URL";
+      throw new UserError("RS_API", `${url} does not look like the Reflag API: it has no such path (404)`, [
+        err.message,
+        apiUrlHint(baseUrl),
       ]);
     }
     if (status === 404 || status === 403) {
@@ -98,4 +107,27 @@ async function explainAppErrors<T>(request: Promise<T>, desired: DesiredState): 
     }
     throw err;
   }
+}
+
+/**
+ * A 404 about the path, not the app: no documented error body (a web server's page), or a body
+ * that says the route does not exist (the emulator: "No such path", "No route for").
+ */
+function isUnknownPath(err: ApiError): boolean {
+  return (
+    err.code === "http_error" ||
+    /\b(no such path|no route|route not found|unknown (path|endpoint|route)|cannot (get|post|patch))\b/i.test(
+      err.apiMessage,
+    )
+  );
+}
+
+/** "… set REFLAG_API_URL to https://host/api" when the URL does not end at /api. */
+function apiUrlHint(baseUrl: string | undefined): string {
+  const given = baseUrl?.replace(/\/+$/, "");
+  const upToApi = given?.replace(/(\/api)(\/.*)?$/, "$1");
+  const fixed = upToApi === undefined ? undefined : /\/api$/.test(upToApi) ? upToApi : `${upToApi}/api`;
+  return fixed !== undefined && fixed !== given
+    ? `Reflag's Management API is under /api: set REFLAG_API_URL (or --api-url) to ${fixed}`
+    : "Check REFLAG_API_URL (or --api-url).";
 }

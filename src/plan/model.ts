@@ -84,12 +84,15 @@ export interface Plan {
 }
 
 /**
- * A stable `code` for machines and a sentence for people. Known codes: "max-changes",
- * "expired-targets", "partial", "drift", "base-invalid"; other modules may add their own.
+ * A stable `code` for machines and a sentence for people. Codes: "max-changes" and
+ * "removal-share" (the file's policy, see reconcile/policy), "partial", "drift",
+ * "expired-targets", "base-invalid"; other checks may add their own.
  */
 export interface PlanWarning {
   code: string;
   message: string;
+  /** Lines that back the message up ("dark-mode: 30 of 40 removed"). */
+  details?: string[];
 }
 
 export interface PartialScope {

@@ -1,32 +1,21 @@
 // What a reviewer must see next to a plan, as data on the plan (every output form renders it):
-// pure, from the plan itself and the policy it is checked against.
-import { changeCount, planTotals } from "./batches.js";
+// pure, from the plan itself. The file's policy limits add theirs (reconcile/policy).
 import type { Plan, PlanWarning } from "./model.js";
 
-export interface WarningPolicy {
-  maxChanges: number;
-  batchSize: number;
+/** The plan with `first` (policy breaches, ...) and then its own warnings. */
+export function withWarnings(plan: Plan, first: readonly PlanWarning[]): Plan {
+  const warnings = [...(plan.warnings ?? []), ...first, ...reviewWarnings(plan)];
+  return { ...plan, warnings };
 }
 
-/** The plan's own warnings, after any already on it (other checks add theirs the same way). */
-export function withWarnings(plan: Plan, policy: WarningPolicy): Plan {
-  return { ...plan, warnings: [...(plan.warnings ?? []), ...planWarnings(plan, policy)] };
-}
-
-export function planWarnings(plan: Plan, policy: WarningPolicy): PlanWarning[] {
+/** A partial plan (--flag), drift a labelled plan undoes (--base), expired targets it removes. */
+export function reviewWarnings(plan: Plan): PlanWarning[] {
   const warnings: PlanWarning[] = [];
   if (plan.partial) {
     const p = plan.partial;
     warnings.push({
       code: "partial",
       message: `partial plan: only the ${p.matched} of ${p.managed} managed flags that match ${p.patterns.map((g) => `'${g}'`).join(" or ")}; the other flags are neither planned nor applied`,
-    });
-  }
-  const changes = changeCount(planTotals(plan, policy.batchSize));
-  if (changes > policy.maxChanges) {
-    warnings.push({
-      code: "max-changes",
-      message: `the plan has ${changes} changes, more than policy.maxChanges (${policy.maxChanges}): apply will refuse it without --force`,
     });
   }
   const drift = driftSentence(plan);

@@ -7,3 +7,5 @@ export type { LoadedRevision } from "./load.js";
 export { reconcile } from "./run.js";
 export type { ReconcileInput } from "./run.js";
 export type { ErrorClass, Outcome, PlanWarning, ReconcileResult, RequestCounts, Trigger } from "./result.js";
+export { loadBase } from "./base.js";
+export type { BaseDesired } from "./base.js";

@@ -68,6 +68,7 @@ export interface ReconcileResult {
 export const NO_COUNTS: ReconcileResult["counts"] = {
   flagsToCreate: 0,
   flagsToUpdate: 0,
+  flagsToChange: 0,
   targetsToAdd: 0,
   targetsToRemove: 0,
   environments: 0,

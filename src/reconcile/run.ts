@@ -12,6 +12,11 @@ import { readLive } from "../live/read.js";
 import { changeCount, isEmptyPlan, planTotals, toRequests } from "../plan/batches.js";
 import { diff } from "../plan/diff.js";
 import type { Plan } from "../plan/model.js";
+import { labelChanges } from "../plan/origin.js";
+import { resolveForComparison } from "../plan/resolve.js";
+import { withWarnings } from "../plan/warnings.js";
+import { selectFlags } from "../desired/select.js";
+import type { BaseDesired } from "./base.js";
 import { planBasis } from "./basis.js";
 import { requestsSince, type Connection } from "./connect.js";
 import { breachWarnings, policyBreaches, refusal } from "./policy.js";
@@ -37,6 +42,10 @@ export interface ReconcileInput {
   /** Once aborted nothing new is sent; requests in flight finish and are reported. */
   signal?: AbortSignal;
   onProgress?: (phase: "read" | "apply", done: number, total: number) => void;
+  /** --flag: only the managed flags whose key matches one of these globs are planned and applied. */
+  flags?: readonly string[];
+  /** --base: the file at an earlier revision; each change is labelled change or drift. */
+  base?: BaseDesired;
 }
 
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
@@ -54,10 +63,31 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
     ...fields,
   });
 
+  // Narrow the managed scope to the flags asked for.
+  const selection = input.flags ? selectFlags(input.desired, input.flags) : undefined;
+  if (selection && selection.matched === 0) {
+    const globs = selection.patterns.map((g) => `'${g}'`).join(", ");
+    return finish({
+      outcome: "invalid",
+      errorClass: "invalid-plan",
+      error: {
+        code: "RS_USAGE",
+        message: `--flag ${globs} matches none of the ${selection.managed} flags the file manages`,
+        details: [
+          `They are: ${input.desired.flags
+            .slice(0, 10)
+            .map((f) => f.key)
+            .join(", ")}${selection.managed > 10 ? ", …" : ""}`,
+        ],
+      },
+    });
+  }
+  const desired = selection?.desired ?? input.desired;
+
   // Read the live state of the managed scope, and resolve the file's names against the app.
   let read;
   try {
-    read = await readLive(input.connection.client, input.desired, (done, total) =>
+    read = await readLive(input.connection.client, desired, (done, total) =>
       input.onProgress?.("read", done, total),
     );
   } catch (err) {
@@ -76,15 +106,34 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
     });
   }
 
-  // Compute the plan (pure) and check it against the file's policy.
-  const plan = diff(read.resolved, read.live, input.now());
+  // Compute the plan (pure), label it against the base, and check it against the file's policy.
+  const now = input.now();
+  let plan = diff(read.resolved, read.live, now);
+  if (selection) {
+    const { patterns, matched, managed, managedKeys } = selection;
+    // A managed flag left out by --flag is still not "unmanaged".
+    const unmanaged = plan.unmanaged.filter((key) => !managedKeys.has(key));
+    plan = { ...plan, unmanaged, partial: { patterns, matched, managed } };
+  }
+  if (input.base) {
+    const atBase = input.base.desired
+      ? resolveForComparison(input.base.desired, read.live.app)
+      : { appId: desired.app, prune: desired.policy.prune, flags: [] };
+    // The base is about another app: none of its flags are these.
+    const comparable = input.base.desired?.app === desired.app ? atBase : { ...atBase, flags: [] };
+    plan = { ...labelChanges(comparable, read.resolved, plan, now), base: input.base.revision };
+  }
   const totals = planTotals(plan, input.batchSize);
   const counts = { ...totals, changes: changeCount(totals) };
   const basis = planBasis(read.resolved, read.live);
   const planned = { plan, basis, counts, diagnostics: read.diagnostics };
-  if (isEmptyPlan(plan)) return finish({ outcome: "in-sync", ...planned });
+  const baseWarnings = input.base?.warnings ?? [];
+  if (isEmptyPlan(plan))
+    return finish({ outcome: "in-sync", ...planned, plan: withWarnings(plan, baseWarnings) });
   const breaches = policyBreaches(plan, counts.changes, basis.targeting, input.desired.policy);
   const warnings = breachWarnings(breaches);
+  // Every output form shows the plan's warnings: the breaches, then the reviewer's notes.
+  planned.plan = withWarnings(plan, [...warnings, ...baseWarnings]);
   if (input.mode === "plan") return finish({ outcome: "planned", ...planned, warnings });
   if (breaches.length > 0 && !input.force) {
     return finish({
@@ -95,7 +144,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
       warnings,
     });
   }
-  await input.beforeApply?.(plan);
+  await input.beforeApply?.(planned.plan);
 
   // Apply in the fewest requests; a failure half-way is reported request by request.
   const apply = await executeRequests(

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator/index.js";
 
 export const CLI = resolve(import.meta.dirname, "../../dist/cli.js");
@@ -83,4 +84,17 @@ export async function withEmulator(
   } finally {
     await emulator.close();
   }
+}
+
+/** A fresh emulator for every test of the file, with the environment that points the CLI at it. */
+export function emulatorPerTest(): { emulator: RunningEmulator; env: Record<string, string> } {
+  const current = {} as { emulator: RunningEmulator; env: Record<string, string> };
+  beforeEach(async () => {
+    current.emulator = await startEmulator({ port: 0 });
+    current.env = { REFLAG_API_URL: current.emulator.url, REFLAG_API_KEY: current.emulator.apiKey };
+  });
+  afterEach(async () => {
+    await current.emulator.close();
+  });
+  return current;
 }

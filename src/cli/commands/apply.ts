@@ -33,6 +33,7 @@ ${CONNECTION_HELP}
       --change-description TEXT
                          audit text for the changes (default: the file's changeDescription,
                          plus the git commit when run in a git work tree)
+      --flag GLOB        apply only to the managed flags whose key matches (* and ?; repeatable)
   -o, --output FORMAT    text (default), json or markdown (the plan part)
   -h, --help             show this help
 
@@ -46,6 +47,7 @@ export const applyCommand: Command = async (argv, io) => {
     force: { type: "boolean" },
     "change-description": { type: "string" },
     output: { type: "string", short: "o" },
+    flag: { type: "string", multiple: true },
   });
   if (values.help) {
     io.stdout.write(HELP);
@@ -95,6 +97,7 @@ export const applyCommand: Command = async (argv, io) => {
     now: io.now,
     cwd: io.cwd,
     force: values.force === true,
+    ...(values.flag ? { flags: values.flag } : {}),
     ...(override !== undefined ? { changeDescription: override } : {}),
     signal: interrupt.signal,
     onProgress: (phase, done, total) =>

@@ -1,5 +1,6 @@
 // reflag-sync plan: read live state, print what apply would change. Sends only GET requests.
-import { reconcile } from "../../reconcile/index.js";
+import { loadBase, reconcile } from "../../reconcile/index.js";
+import { UserError } from "../../errors.js";
 import { renderPlan } from "../../render/index.js";
 import { parseCommandArgs } from "../args.js";
 import type { Command } from "../io.js";
@@ -23,7 +24,12 @@ Shows what apply would change in the Reflag app, without changing anything.
 Options:
 ${CONNECTION_HELP}
   -o, --output FORMAT    text (default), json or markdown
-      --detailed-exitcode  exit 0 when there are no changes, 2 when there are, 1 on error
+      --detailed-exitcode
+                         exit 0 when there are no changes, 2 when there are, 1 on error
+      --flag GLOB        plan only the managed flags whose key matches (* and ?; repeatable)
+      --base REF         label each change: from the files' change since git revision REF, or
+                         reverting drift (base and files agree; live state changed outside git)
+      --base-file PATH   with --base: read PATH at REF instead of the -f paths (repeatable)
       --show-unmanaged   also list live flags that the file does not manage (text)
   -h, --help             show this help
 
@@ -36,6 +42,9 @@ export const planCommand: Command = async (argv, io) => {
     output: { type: "string", short: "o" },
     "detailed-exitcode": { type: "boolean" },
     "show-unmanaged": { type: "boolean" },
+    flag: { type: "string", multiple: true },
+    base: { type: "string" },
+    "base-file": { type: "string", multiple: true },
   });
   if (values.help) {
     io.stdout.write(HELP);
@@ -43,7 +52,14 @@ export const planCommand: Command = async (argv, io) => {
   }
   const format = parseOutput(values.output);
   const batchSize = batchSizeOf(values);
+  if (values["base-file"] && values.base === undefined) {
+    throw new UserError("RS_USAGE", "--base-file needs --base REF: the revision to read it at");
+  }
   const { desired, revision } = await loadOrExit(values.file, io);
+  const base =
+    values.base === undefined
+      ? undefined
+      : await loadBase(values.base, values["base-file"] ?? desired.files, { cwd: io.cwd, now: io.now() });
   const progress = startProgress(io);
   const result = await reconcile({
     desired,
@@ -55,6 +71,8 @@ export const planCommand: Command = async (argv, io) => {
     now: io.now,
     cwd: io.cwd,
     onProgress: (_phase, done, total) => progress.update("Reading targeting", done, total),
+    ...(values.flag ? { flags: values.flag } : {}),
+    ...(base ? { base } : {}),
   }).finally(() => progress.done());
   throwIfStopped(result, io);
   const plan = result.plan!;
@@ -65,9 +83,12 @@ export const planCommand: Command = async (argv, io) => {
       showUnmanaged: values["show-unmanaged"] === true,
     }),
   );
-  for (const warning of result.warnings) {
-    io.stderr.write(`warning: ${warning.message}\n`);
-    for (const line of warning.details ?? []) io.stderr.write(`  ${line}\n`);
+  // The text form shows the warnings itself; beside a document on stdout, a person still sees them.
+  if (format !== "text") {
+    for (const warning of plan.warnings ?? []) {
+      io.stderr.write(`warning: ${warning.message}\n`);
+      for (const line of warning.details ?? []) io.stderr.write(`  ${line}\n`);
+    }
   }
   if (values["detailed-exitcode"] && result.outcome !== "in-sync") return 2;
   return 0;
