@@ -247,6 +247,7 @@ describe("plan output forms", () => {
             Production   + company globex   + user user-1   - company initech (expired 2026-01-31)
                          - user user-9
       Plan: 1 flag to create, 1 to change, 3 targets to add, 2 to remove, in 2 environments (4 requests).
+      Warning: 1 time-bound target has passed its \`until\` and will be removed; delete it from the file to keep it tidy
 
       ✓ created flag beta-search
       ✓ updated flag new-checkout-flow (stage)

@@ -133,7 +133,7 @@ describe("plan and apply against the emulator", () => {
     });
     const planned = await runCli(["plan", "-f", join(dir, "flags.yaml")], { env });
     const warning =
-      "the plan has 3 changes, more than policy.maxChanges (2): apply will refuse it without --force";
+      "the plan has 3 changes, more than policy.maxChanges (2): apply refuses it without --force";
     expect(planned.stdout).toContain(`Warning: ${warning}\n`);
     // A reviewer reading the JSON or Markdown form sees it too, and so does the person who ran it.
     const json = await runCli(["plan", "-f", join(dir, "flags.yaml"), "-o", "json"], { env });

@@ -139,7 +139,11 @@ export function planJson(plan: Plan, options: JsonPlanOptions): PlanJson {
           }
         : flagRequestJson(r),
     ),
-    warnings: (plan.warnings ?? []).map((w) => ({ code: w.code, message: w.message })),
+    warnings: (plan.warnings ?? []).map((w) => ({
+      code: w.code,
+      message: w.message,
+      ...(w.details ? { details: [...w.details] } : {}),
+    })),
     ...(plan.partial
       ? {
           partial: {

@@ -108,7 +108,11 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownPlanOptions): st
   const warnings = plan.warnings ?? [];
   if (warnings.length > 0) {
     // GitHub shows an alert block in colour; elsewhere it reads as a quote.
-    budget.add(["> [!WARNING]", ...warnings.map((w) => `> - ${escapeMarkdown(w.message)}`), ""].join("\n"));
+    const items = warnings.flatMap((w) => [
+      `> - ${escapeMarkdown(w.message)}`,
+      ...(w.details ?? []).map((line) => `>   - ${escapeMarkdown(line)}`),
+    ]);
+    budget.add(["> [!WARNING]", ...items, ""].join("\n"));
   }
   const base = baseSentence(plan, countOrigins(plan));
   if (base) budget.add(`Labelled ${escapeMarkdown(base)}.\n`);

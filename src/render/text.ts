@@ -99,7 +99,10 @@ export function renderPlanText(plan: Plan, options: TextPlanOptions): string {
   lines.push(`Plan: ${totalsSentence(planTotals(plan, options.batchSize))}`);
   const base = baseSentence(plan, countOrigins(plan));
   if (base) lines.push(`Labelled ${escapeControls(base)}.`);
-  for (const w of plan.warnings ?? []) lines.push(paint("change", `Warning: ${escapeControls(w.message)}`));
+  for (const w of plan.warnings ?? []) {
+    lines.push(paint("change", `Warning: ${escapeControls(w.message)}`));
+    for (const line of w.details ?? []) lines.push(`  ${escapeControls(line)}`);
+  }
   return lines.join("\n") + "\n";
 }
 
