@@ -12,6 +12,7 @@ const AT = { file: "flags.yaml", line: 1, col: 1 };
 const COUNTS = {
   flagsToCreate: 0,
   flagsToUpdate: 0,
+  flagsToChange: 0,
   targetsToAdd: 0,
   targetsToRemove: 0,
   environments: 0,
