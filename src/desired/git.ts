@@ -3,6 +3,7 @@
 // (a directory contributes its *.yaml and *.yml files, sorted, not recursively, no dot-files).
 import { execFile } from "node:child_process";
 import { isAbsolute, relative, resolve, sep } from "node:path";
+import { pushAll } from "../arrays.js";
 import { compare } from "../compare.js";
 import { UserError } from "../errors.js";
 import { decodeText, DEFAULT_MAX_FILE_BYTES, type SourceText } from "./read.js";
@@ -89,7 +90,7 @@ export async function readSourcesAtRevision(
       return;
     }
     const decoded = decodeText(file, bytes);
-    diagnostics.push(...decoded.diagnostics);
+    pushAll(diagnostics, decoded.diagnostics);
     if (decoded.text !== undefined) sources.push({ file, text: decoded.text });
   }
 }
