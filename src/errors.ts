@@ -8,6 +8,8 @@ export type ErrorCode =
   | "RS_API_TRANSIENT" // retries ran out on 429 / 5xx / network errors
   | "RS_APPLY_PARTIAL" // an apply stopped half-way
   | "RS_REFUSED" // the user declined, or a safety limit refused the plan
+  | "RS_STALE_PLAN" // a saved plan whose basis moved in Reflag since it was made
+  | "RS_SAVED_PLAN" // a saved plan file that cannot be used (not one, corrupt, newer format)
   | "RS_INTERNAL"; // a bug: please report it
 
 /** A problem the user can fix; printed without a stack trace, exit 1. */

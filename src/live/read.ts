@@ -46,15 +46,26 @@ export async function readLive(
   const pairs = resolved.flags
     .filter((f) => existing.has(f.key))
     .flatMap((f) => f.targeting.map((t) => ({ flagKey: f.key, envId: t.envId })));
+  const targeting = await readTargeting(reader, desired.app, pairs, onProgress);
+  return { live: { app: liveApp, flags, targeting }, resolved, diagnostics };
+}
+
+/** The targeting of each flag × environment, by targetingKey; the first read that fails for good throws. */
+export async function readTargeting(
+  reader: Pick<LiveReader, "getFlagTargeting" | "concurrency">,
+  appId: string,
+  pairs: readonly { flagKey: string; envId: string }[],
+  onProgress?: ReadProgress,
+): Promise<Map<string, LiveTargets>> {
   let done = 0;
   onProgress?.(done, pairs.length);
   const targeting = new Map<string, LiveTargets>();
   await forEachLimited(pairs, reader.concurrency ?? 8, async ({ flagKey, envId }) => {
-    const answer = await reader.getFlagTargeting(desired.app, flagKey, envId);
+    const answer = await reader.getFlagTargeting(appId, flagKey, envId);
     targeting.set(targetingKey(flagKey, envId), toLiveTargets(answer));
     onProgress?.(++done, pairs.length);
   });
-  return { live: { app: liveApp, flags, targeting }, resolved, diagnostics };
+  return targeting;
 }
 
 /** Keep only what planning needs: SDK keys in the answer never travel further. */

@@ -2,6 +2,7 @@
 // live values of the flag fields the diff compared. A saved plan keeps it, so that apply can tell
 // whether the live state moved since (Terraform's "saved plan is stale").
 import type { FlagHeader } from "../api/types.js";
+import { compare } from "../compare.js";
 import { targetingKey, type LiveState, type LiveTargets } from "../plan/live-state.js";
 import type { FieldName } from "../plan/model.js";
 import type { ResolvedDesired } from "../plan/resolve.js";
@@ -75,3 +76,50 @@ export function enforcedFields(flag: Partial<Record<FieldName, unknown>>): Field
 }
 
 const FIELDS: readonly FieldName[] = ["name", "description", "stage", "archived"];
+
+/**
+ * What moved since the basis was read, one line per flag (sorted by key): a flag created, deleted
+ * or with a compared field changed, and every targeting whose version changed.
+ */
+export function movedSince(
+  basis: PlanBasis,
+  flags: readonly FlagHeader[],
+  targeting: ReadonlyMap<string, LiveTargets>,
+  envNames: ReadonlyMap<string, string>,
+): string[] {
+  const liveByKey = new Map(flags.map((f) => [f.key, f]));
+  const moved = new Map<string, string[]>();
+  const note = (key: string, what: string) => {
+    const list = moved.get(key) ?? [];
+    list.push(what);
+    moved.set(key, list);
+  };
+  for (const was of basis.flags) {
+    const current = liveByKey.get(was.key);
+    if (was.id === undefined) {
+      if (current) note(was.key, "was created");
+      continue;
+    }
+    if (!current || current.id !== was.id) {
+      note(was.key, current ? "was deleted and created again" : "was deleted");
+      continue;
+    }
+    const now = flagBasis(current, enforcedFields(was));
+    for (const field of enforcedFields(was)) {
+      if (now[field] !== was[field]) note(was.key, `${field} changed`);
+    }
+  }
+  for (const was of basis.targeting) {
+    const now = targeting.get(targetingKey(was.flagKey, was.envId));
+    const version = now ? targetingState(now).version : null;
+    if (was.version !== null && version === was.version) continue;
+    const env = envNames.get(was.envId) ?? was.envId;
+    note(
+      was.flagKey,
+      `targeting in ${env} changed (version ${was.version ?? "unknown"} -> ${version ?? "unknown"})`,
+    );
+  }
+  return [...moved.entries()]
+    .sort((a, b) => compare(a[0], b[0]))
+    .map(([key, what]) => `${key}: ${what.join("; ")}`);
+}

@@ -9,3 +9,5 @@ export type { ReconcileInput } from "./run.js";
 export type { ErrorClass, Outcome, PlanWarning, ReconcileResult, RequestCounts, Trigger } from "./result.js";
 export { loadBase } from "./base.js";
 export type { BaseDesired } from "./base.js";
+export { applySavedPlan, parseSavedPlan, savedPlanOf } from "./saved-plan.js";
+export type { SavedApplyInput, SavedPlan } from "./saved-plan.js";

@@ -1,6 +1,6 @@
 // One reconcile's result record: what triggered it, what it acted on, what it found and did. The
 // CLI renders it, the daemon logs it as one line and feeds metrics from it.
-import type { ApplyResult } from "../apply/model.js";
+import type { ApplyResult, VerifyResult } from "../apply/model.js";
 import type { Diagnostic } from "../desired/model.js";
 import type { Plan, PlanTotals } from "../plan/model.js";
 import type { PlanBasis } from "./basis.js";
@@ -63,6 +63,8 @@ export interface ReconcileResult {
   basis?: PlanBasis;
   /** Present when writes were attempted: request by request, what was applied. */
   apply?: ApplyResult;
+  /** After an apply (unless turned off or interrupted): the re-read of what was written. Its reads are in `requests`. */
+  verify?: VerifyResult;
 }
 
 export const NO_COUNTS: ReconcileResult["counts"] = {

@@ -3,13 +3,11 @@
 // next. Only a bug, or the caller's own beforeApply hook, throws.
 import { dirname, resolve } from "node:path";
 import { changeDescription, describeGitCommit } from "../apply/description.js";
-import { executeRequests } from "../apply/execute.js";
-import type { ApplyResult } from "../apply/model.js";
 import type { DesiredState } from "../desired/model.js";
 import { UserError } from "../errors.js";
 import { ApiError } from "../live/api-error.js";
 import { readLive } from "../live/read.js";
-import { changeCount, isEmptyPlan, planTotals, toRequests } from "../plan/batches.js";
+import { changeCount, isEmptyPlan, planTotals } from "../plan/batches.js";
 import { diff } from "../plan/diff.js";
 import type { Plan } from "../plan/model.js";
 import { labelChanges } from "../plan/origin.js";
@@ -20,7 +18,8 @@ import type { BaseDesired } from "./base.js";
 import { planBasis } from "./basis.js";
 import { requestsSince, type Connection } from "./connect.js";
 import { breachWarnings, policyBreaches, refusal } from "./policy.js";
-import { NO_COUNTS, type ErrorClass, type Outcome, type ReconcileResult, type Trigger } from "./result.js";
+import { writePlan } from "./write.js";
+import { NO_COUNTS, type Outcome, type ReconcileResult, type Trigger } from "./result.js";
 
 export interface ReconcileInput {
   desired: DesiredState;
@@ -39,6 +38,8 @@ export interface ReconcileInput {
   cwd: string;
   /** Called with a non-empty plan that passed the safety checks, before anything is written (print, confirm). */
   beforeApply?: (plan: Plan) => Promise<void>;
+  /** Re-read the targeting written and report targets not as planned (default true). */
+  verify?: boolean;
   /** Once aborted nothing new is sent; requests in flight finish and are reported. */
   signal?: AbortSignal;
   onProgress?: (phase: "read" | "apply", done: number, total: number) => void;
@@ -49,19 +50,7 @@ export interface ReconcileInput {
 }
 
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
-  const started = input.now();
-  const before = input.connection.requests();
-  const finish = (fields: Partial<ReconcileResult> & { outcome: Outcome }): ReconcileResult => ({
-    trigger: input.trigger,
-    revision: input.revision,
-    startedAt: started.toISOString(),
-    durationMs: input.now().getTime() - started.getTime(),
-    counts: NO_COUNTS,
-    requests: requestsSince(before, input.connection.requests()),
-    diagnostics: [],
-    warnings: [],
-    ...fields,
-  });
+  const finish = startRecord(input);
 
   // Narrow the managed scope to the flags asked for.
   const selection = input.flags ? selectFlags(input.desired, input.flags) : undefined;
@@ -146,24 +135,42 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   }
   await input.beforeApply?.(planned.plan);
 
-  // Apply in the fewest requests; a failure half-way is reported request by request.
-  const apply = await executeRequests(
-    input.connection.client,
-    plan.appId,
-    toRequests(plan, input.batchSize),
-    {
-      changeDescription: await auditText(input),
-      ...(input.desired.notifications !== undefined ? { notifications: input.desired.notifications } : {}),
-      onRequestDone: (_outcome, done, total) => input.onProgress?.("apply", done, total),
-      ...(input.signal ? { signal: input.signal } : {}),
-    },
-  );
-  if (apply.ok) return finish({ outcome: "applied", ...planned, warnings, apply });
-  if (input.signal?.aborted) return finish({ outcome: "interrupted", ...planned, warnings, apply });
-  return finish({ outcome: "failed", errorClass: applyErrorClass(apply), ...planned, warnings, apply });
+  const written = await writePlan({
+    connection: input.connection,
+    plan,
+    batchSize: input.batchSize,
+    changeDescription: await auditText(input),
+    notifications: input.desired.notifications,
+    verify: input.verify !== false,
+    signal: input.signal,
+    onProgress: input.onProgress,
+  });
+  return finish({ ...planned, warnings, ...written });
 }
 
-async function auditText(input: ReconcileInput): Promise<string> {
+/** Starts a run's clock and request tally; the returned function completes its result record. */
+export function startRecord(
+  input: Pick<ReconcileInput, "trigger" | "revision" | "connection" | "now">,
+): (fields: Partial<ReconcileResult> & { outcome: Outcome }) => ReconcileResult {
+  const started = input.now();
+  const before = input.connection.requests();
+  return (fields) => ({
+    trigger: input.trigger,
+    revision: input.revision,
+    startedAt: started.toISOString(),
+    durationMs: input.now().getTime() - started.getTime(),
+    counts: NO_COUNTS,
+    requests: requestsSince(before, input.connection.requests()),
+    diagnostics: [],
+    warnings: [],
+    ...fields,
+  });
+}
+
+/** The audit text: the override, else the file's changeDescription plus the git commit of the files. */
+export async function auditText(
+  input: Pick<ReconcileInput, "changeDescription" | "desired" | "cwd">,
+): Promise<string> {
   if (input.changeDescription !== undefined) return input.changeDescription;
   const files = input.desired.files.map((f) => resolve(input.cwd, f));
   const commit = files[0] ? await describeGitCommit(dirname(files[0]), files) : undefined;
@@ -171,7 +178,7 @@ async function auditText(input: ReconcileInput): Promise<string> {
 }
 
 /** An error thrown while reading: classified, with the original kept for the CLI's report. */
-function failure(err: unknown): Pick<ReconcileResult, "outcome" | "errorClass" | "error" | "cause"> {
+export function failure(err: unknown): Pick<ReconcileResult, "outcome" | "errorClass" | "error" | "cause"> {
   if (err instanceof ApiError) {
     return {
       outcome: "failed",
@@ -189,12 +196,4 @@ function failure(err: unknown): Pick<ReconcileResult, "outcome" | "errorClass" |
     };
   }
   throw err;
-}
-
-/** An apply that stopped on an unanswered or transient failure may succeed if run again. */
-function applyErrorClass(apply: ApplyResult): ErrorClass {
-  const stopped = apply.outcomes.find((o) => o.status === "failed" || o.status === "unknown");
-  if (!stopped || stopped.status === "unknown") return "transient";
-  const status = stopped.error?.status;
-  return status === undefined || status === 429 || status >= 500 ? "transient" : "fatal";
 }
