@@ -4,12 +4,17 @@ import { UserError } from "../errors.js";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
-export function parseCommandArgs<O extends OptionSpec>(command: string, argv: string[], options: O) {
+export function parseCommandArgs<O extends OptionSpec>(
+  command: string,
+  argv: string[],
+  options: O,
+  allowPositionals = false,
+) {
   try {
     return parseArgs({
       args: argv,
       options: { ...options, help: { type: "boolean", short: "h" } },
-      allowPositionals: false,
+      allowPositionals,
       strict: true,
     });
   } catch (err) {

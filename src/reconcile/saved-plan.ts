@@ -89,9 +89,9 @@ export function parseSavedPlan(text: string, path: string): SavedPlan {
     // `plan --output json` looks close, but has no basis to check staleness against.
     const what =
       "changes" in record && "totals" in record
-        ? "the output of plan --output json"
+        ? "the output of plan --output json, not a saved plan"
         : "not a reflag-sync saved plan";
-    throw new UserError("RS_SAVED_PLAN", `${path} is ${what}, not a saved plan`, [hint]);
+    throw new UserError("RS_SAVED_PLAN", `${path} is ${what}: nothing was applied`, [hint]);
   }
   const version = record.formatVersion;
   if (typeof version === "number" && version > SAVED_PLAN_VERSION) {
@@ -144,7 +144,7 @@ export async function applySavedPlan(input: SavedApplyInput): Promise<ReconcileR
   try {
     moved = await readMoved(input);
   } catch (err) {
-    return finish({ ...failure(err), ...planned });
+    return finish({ ...failure(err), counts });
   }
   if (moved.length > 0) {
     const flags = moved.length === 1 ? "1 flag" : `${moved.length} flags`;
@@ -156,7 +156,8 @@ export async function applySavedPlan(input: SavedApplyInput): Promise<ReconcileR
         message: `saved plan is stale: ${flags} changed in Reflag since ${input.path} was made; nothing was applied`,
         details: [...moved, "Plan again (plan --out FILE), review the new plan, and apply that."],
       },
-      ...planned,
+      // No plan: it is not what would be applied, so it is not shown.
+      counts,
     });
   }
 

@@ -37,9 +37,16 @@ export function renderPlan(plan: Plan, format: PlanFormat, options: RenderPlanOp
   }
 }
 
-export { renderPlanText, renderApplyText } from "./text.js";
+export { renderPlanText, renderApplyText, renderVerifyText } from "./text.js";
 export type { TextPlanOptions, TextApplyOptions } from "./text.js";
-export { renderPlanJson, renderApplyJson, planJson, applyResultJson, JSON_FORMAT_VERSION } from "./json.js";
+export {
+  renderPlanJson,
+  renderApplyJson,
+  planJson,
+  applyResultJson,
+  verifyJson,
+  JSON_FORMAT_VERSION,
+} from "./json.js";
 export type { JsonPlanOptions, PlanJson, ApplyResultJson } from "./json.js";
 export { renderPlanMarkdown, DEFAULT_MARKDOWN_MAX_LENGTH } from "./markdown.js";
 export type { MarkdownPlanOptions } from "./markdown.js";

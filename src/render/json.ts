@@ -1,7 +1,7 @@
 // The plan and the apply result for machines: a stable format, documented by schemas/plan.schema.json.
 // Objects are built field by field, so the key order is fixed and nothing undocumented leaks in.
 import type { CreateFlagBody, UpdateFlagBody } from "../api/types.js";
-import type { ApplyResult, RequestOutcome, RequestStatus } from "../apply/model.js";
+import type { ApplyResult, RequestOutcome, RequestStatus, VerifyResult } from "../apply/model.js";
 import { planTotals, toRequests, type WriteRequest } from "../plan/batches.js";
 import type {
   BaseRevision,
@@ -306,4 +306,23 @@ function outcomeJson(o: RequestOutcome): ApplyRequestJson {
         changes: r.changes.map((c) => ({ ...targetJson(c), status: o.status })),
       };
   }
+}
+
+export type VerifyJson = VerifyResult;
+
+/** The verification after an apply, field by field (schemas/plan.schema.json#/definitions/verifyResult). */
+export function verifyJson(verify: VerifyResult): VerifyJson {
+  return {
+    checked: verify.checked,
+    targetings: verify.targetings,
+    mismatches: verify.mismatches.map((m) => ({
+      flagKey: m.flagKey,
+      envId: m.envId,
+      envName: m.envName,
+      kind: m.kind,
+      id: m.id,
+      expected: m.expected,
+    })),
+    ...(verify.error ? { error: { code: verify.error.code, message: verify.error.message } } : {}),
+  };
 }

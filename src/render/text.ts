@@ -1,6 +1,6 @@
 // The plan and the apply result for a person at a terminal: terraform-like, aligned, optionally coloured.
 import { maxOf, pushAll } from "../arrays.js";
-import type { ApplyResult, RequestOutcome } from "../apply/model.js";
+import type { ApplyResult, RequestOutcome, VerifyResult } from "../apply/model.js";
 import type { UpdateFlagBody } from "../api/types.js";
 import { isEmptyPlan, planTotals, type WriteRequest } from "../plan/batches.js";
 import type { Plan, TargetChange } from "../plan/model.js";
@@ -353,4 +353,26 @@ function describeCounts(c: OutcomeCounts, words: [string, string, string, string
   else if (targets > 0)
     parts.push(`${count(targets, "target", "targets")}: ${c.added} ${words[2]}, ${c.removed} ${words[3]}`);
   return parts.length > 0 ? parts.join("; ") : "nothing";
+}
+
+/** After the apply report: whether the targeting written reads back as planned. */
+export function renderVerifyText(verify: VerifyResult, maxShown = 20): string {
+  const read = `${count(verify.targetings, "targeting", "targetings")} re-read`;
+  if (verify.error) {
+    return `Verification failed: ${verify.error.message} (the changes above were applied; run plan to check).\n`;
+  }
+  if (verify.mismatches.length === 0) {
+    return `Verified: ${count(verify.checked, "target change", "target changes")} read back as planned (${read}).\n`;
+  }
+  const lines = [
+    `Verification: ${count(verify.mismatches.length, "target is", "targets are")} not as planned after the apply (${read}): another writer changed ${verify.mismatches.length === 1 ? "it" : "them"}, or the change was lost. Run plan to see the live state.`,
+    ...verify.mismatches
+      .slice(0, maxShown)
+      .map(
+        (m) =>
+          `  ${m.envName}  ${m.flagKey}  ${m.kind} ${m.id}: expected ${m.expected}, is ${m.expected === "present" ? "absent" : "present"}`,
+      ),
+  ];
+  if (verify.mismatches.length > maxShown) lines.push(`  … and ${verify.mismatches.length - maxShown} more`);
+  return `${lines.join("\n")}\n`;
 }

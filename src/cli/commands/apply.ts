@@ -1,10 +1,19 @@
 // reflag-sync apply: print the plan, confirm, apply it in the fewest requests, report what was done.
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { ApplyResult } from "../../apply/model.js";
 import { UserError } from "../../errors.js";
 import type { Plan } from "../../plan/model.js";
-import { reconcile } from "../../reconcile/index.js";
-import { applyResultJson, planJson, renderApplyText, renderPlan } from "../../render/index.js";
+import { applySavedPlan, parseSavedPlan, reconcile, type SavedPlan } from "../../reconcile/index.js";
+import {
+  applyResultJson,
+  planJson,
+  renderApplyText,
+  renderPlan,
+  renderVerifyText,
+  verifyJson,
+} from "../../render/index.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliIO, Command } from "../io.js";
 import { useColor } from "../io.js";
@@ -21,8 +30,11 @@ import { startProgress } from "../progress.js";
 import { parseOutput } from "./output.js";
 
 const HELP = `Usage: reflag-sync apply [options]
+       reflag-sync apply [options] PLAN
 
 Prints the plan, asks for confirmation on a terminal, then makes the Reflag app match the file.
+With PLAN (saved by 'plan --out PLAN'), applies exactly that plan: it re-reads the targeting and
+flags the plan was made from and refuses, sending nothing, if any moved since.
 
 Options:
 ${CONNECTION_HELP}
@@ -35,20 +47,28 @@ ${CONNECTION_HELP}
                          plus the git commit when run in a git work tree)
       --flag GLOB        apply only to the managed flags whose key matches (* and ?; repeatable)
   -o, --output FORMAT    text (default), json or markdown (the plan part)
+      --no-verify        do not re-read the targeting written to check it is as planned
   -h, --help             show this help
 
 ${ENVIRONMENT_HELP}
 `;
 
 export const applyCommand: Command = async (argv, io) => {
-  const { values } = parseCommandArgs("apply", argv, {
-    ...CONNECTION_OPTIONS,
-    yes: { type: "boolean", short: "y" },
-    force: { type: "boolean" },
-    "change-description": { type: "string" },
-    output: { type: "string", short: "o" },
-    flag: { type: "string", multiple: true },
-  });
+  const { values, positionals } = parseCommandArgs(
+    "apply",
+    argv,
+    {
+      ...CONNECTION_OPTIONS,
+      yes: { type: "boolean", short: "y" },
+      force: { type: "boolean" },
+      "change-description": { type: "string" },
+      output: { type: "string", short: "o" },
+      "no-verify": { type: "boolean" },
+      flag: { type: "string", multiple: true },
+    },
+    true,
+  );
+  const savedPath = savedPlanArgument(positionals, values);
   if (values.help) {
     io.stdout.write(HELP);
     return 0;
@@ -67,8 +87,9 @@ export const applyCommand: Command = async (argv, io) => {
   }
   const color = useColor(io.stdout, io.env);
   const json = format === "json";
-  const batchSize = batchSizeOf(values);
-  const { desired, revision } = await loadOrExit(values.file, io);
+  const saved = savedPath === undefined ? undefined : await readSavedPlan(savedPath, io);
+  const batchSize = saved ? saved.batchSize : batchSizeOf(values);
+  const loaded = saved ? undefined : await loadOrExit(values.file, io);
   const interrupt = new AbortController();
   const connection = connectFrom(values, io, interrupt.signal);
   const printPlan = (plan: Plan) => {
@@ -87,22 +108,15 @@ export const applyCommand: Command = async (argv, io) => {
     );
   };
   let progress = startProgress(io);
-  const result = await reconcile({
-    desired,
-    revision,
-    trigger: "command",
+  const common = {
     connection,
-    mode: "apply",
-    batchSize,
     now: io.now,
-    cwd: io.cwd,
     force: values.force === true,
-    ...(values.flag ? { flags: values.flag } : {}),
-    ...(override !== undefined ? { changeDescription: override } : {}),
+    verify: values["no-verify"] !== true,
     signal: interrupt.signal,
-    onProgress: (phase, done, total) =>
+    onProgress: (phase: "read" | "apply", done: number, total: number) =>
       progress.update(phase === "read" ? "Reading targeting" : "Applying", done, total),
-    beforeApply: async (plan) => {
+    beforeApply: async (plan: Plan) => {
       progress.done();
       printPlan(plan);
       if (!values.yes) await confirm(io, plan.appName, plan.appId);
@@ -110,14 +124,36 @@ export const applyCommand: Command = async (argv, io) => {
       // From here on Ctrl-C stops sending and reports what was done, instead of killing the process.
       process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
     },
-  }).finally(() => {
+  };
+  const running = saved
+    ? applySavedPlan({ ...common, saved, path: savedPath! })
+    : reconcile({
+        ...common,
+        desired: loaded!.desired,
+        revision: loaded!.revision,
+        trigger: "command",
+        mode: "apply",
+        batchSize,
+        cwd: io.cwd,
+        ...(override !== undefined ? { changeDescription: override } : {}),
+        ...(values.flag ? { flags: values.flag } : {}),
+      });
+  const result = await running.finally(() => {
     progress.done();
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   });
   // One JSON document (plan and result) at the end; the other forms print the plan first.
   const writeJson = (plan: Plan, applied: ApplyResult | null) =>
     io.stdout.write(
-      `${JSON.stringify({ plan: planJson(plan, { batchSize }), result: applied && applyResultJson(applied) }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          plan: planJson(plan, { batchSize }),
+          result: applied && applyResultJson(applied),
+          ...(result.verify ? { verify: verifyJson(result.verify) } : {}),
+        },
+        null,
+        2,
+      )}\n`,
     );
   if (!result.apply) {
     // Nothing was written: an empty plan, a refused one, or a run that stopped before planning.
@@ -130,9 +166,13 @@ export const applyCommand: Command = async (argv, io) => {
     writeJson(result.plan!, result.apply);
   } else {
     io.stdout.write(`\n${renderApplyText(result.apply, { color })}`);
+    if (result.verify) io.stdout.write(renderVerifyText(result.verify));
   }
   // 130: interrupted, as shells report a process stopped by Ctrl-C.
-  return result.apply.ok ? 0 : result.outcome === "interrupted" ? 130 : 1;
+  if (result.outcome === "interrupted") return 130;
+  // The live state is not what was asked for: as much a failure as a request that failed.
+  const verified = !result.verify || (result.verify.mismatches.length === 0 && !result.verify.error);
+  return result.apply.ok && verified ? 0 : 1;
 };
 
 /** Asks on the terminal; the question goes to stderr so that `apply | tee log` still asks. */
@@ -171,4 +211,44 @@ async function confirm(io: CliIO, appName: string, appId: string): Promise<void>
   } finally {
     rl.close();
   }
+}
+
+/** The saved plan given instead of -f, if any; the options a saved plan fixes are refused with it. */
+function savedPlanArgument(
+  positionals: string[],
+  values: { file?: string[]; "batch-size"?: string; "change-description"?: string; flag?: string[] },
+): string | undefined {
+  if (positionals.length === 0) return undefined;
+  if (positionals.length > 1) {
+    throw new UserError(
+      "RS_USAGE",
+      `apply takes one saved plan, not ${positionals.length}: ${positionals.join(" ")}`,
+    );
+  }
+  const fixed = [
+    values.file !== undefined && "-f (the plan was made from its files)",
+    values["batch-size"] !== undefined && "--batch-size (the plan keeps its own)",
+    values["change-description"] !== undefined && "--change-description (the plan keeps its audit text)",
+    values.flag !== undefined && "--flag (the plan was made for its flags)",
+  ].filter((f): f is string => typeof f === "string");
+  if (fixed.length > 0) {
+    throw new UserError(
+      "RS_USAGE",
+      `apply ${positionals[0]}: a saved plan cannot be combined with ${fixed.join(", ")}`,
+    );
+  }
+  return positionals[0];
+}
+
+async function readSavedPlan(path: string, io: CliIO): Promise<SavedPlan> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, path), "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (err as Error).message;
+    throw new UserError("RS_SAVED_PLAN", `cannot read the saved plan ${path}: ${why}; nothing was applied`);
+  }
+  return parseSavedPlan(text, path);
 }

@@ -1,9 +1,16 @@
 // reflag-sync plan: read live state, print what apply would change. Sends only GET requests.
-import { loadBase, reconcile } from "../../reconcile/index.js";
-import { UserError } from "../../errors.js";
+import {
+  loadBase,
+  reconcile,
+  savedPlanOf,
+  type ReconcileInput,
+  type ReconcileResult,
+} from "../../reconcile/index.js";
 import { renderPlan } from "../../render/index.js";
 import { parseCommandArgs } from "../args.js";
-import type { Command } from "../io.js";
+import { resolve } from "node:path";
+import { UserError } from "../../errors.js";
+import type { CliIO, Command } from "../io.js";
 import { useColor } from "../io.js";
 import {
   batchSizeOf,
@@ -15,6 +22,7 @@ import {
   throwIfStopped,
 } from "../pipeline.js";
 import { startProgress } from "../progress.js";
+import { writeAtomically } from "../write-files.js";
 import { parseOutput } from "./output.js";
 
 const HELP = `Usage: reflag-sync plan [options]
@@ -31,6 +39,8 @@ ${CONNECTION_HELP}
                          reverting drift (base and files agree; live state changed outside git)
       --base-file PATH   with --base: read PATH at REF instead of the -f paths (repeatable)
       --show-unmanaged   also list live flags that the file does not manage (text)
+      --out FILE         also save the plan to FILE, for 'reflag-sync apply FILE': it applies
+                         exactly this plan, and refuses if the live state moved since
   -h, --help             show this help
 
 ${ENVIRONMENT_HELP}
@@ -45,6 +55,7 @@ export const planCommand: Command = async (argv, io) => {
     flag: { type: "string", multiple: true },
     base: { type: "string" },
     "base-file": { type: "string", multiple: true },
+    out: { type: "string" },
   });
   if (values.help) {
     io.stdout.write(HELP);
@@ -61,7 +72,7 @@ export const planCommand: Command = async (argv, io) => {
       ? undefined
       : await loadBase(values.base, values["base-file"] ?? desired.files, { cwd: io.cwd, now: io.now() });
   const progress = startProgress(io);
-  const result = await reconcile({
+  const run = {
     desired,
     revision,
     trigger: "command",
@@ -73,8 +84,10 @@ export const planCommand: Command = async (argv, io) => {
     onProgress: (_phase, done, total) => progress.update("Reading targeting", done, total),
     ...(values.flag ? { flags: values.flag } : {}),
     ...(base ? { base } : {}),
-  }).finally(() => progress.done());
+  } satisfies ReconcileInput;
+  const result = await reconcile(run).finally(() => progress.done());
   throwIfStopped(result, io);
+  if (values.out !== undefined) await savePlan(values.out, result, run, io);
   const plan = result.plan!;
   io.stdout.write(
     renderPlan(plan, format, {
@@ -93,3 +106,20 @@ export const planCommand: Command = async (argv, io) => {
   if (values["detailed-exitcode"] && result.outcome !== "in-sync") return 2;
   return 0;
 };
+
+/** Writes the saved plan in one step (a reader never sees half a plan); an existing file is replaced. */
+async function savePlan(
+  path: string,
+  result: ReconcileResult,
+  run: ReconcileInput,
+  io: CliIO,
+): Promise<void> {
+  const saved = await savedPlanOf(result, run);
+  if (!saved) return;
+  try {
+    await writeAtomically(resolve(io.cwd, path), `${JSON.stringify(saved, null, 2)}\n`, true);
+  } catch (err) {
+    throw new UserError("RS_USAGE", `--out ${path}: cannot write the plan (${(err as Error).message})`);
+  }
+  io.stderr.write(`Saved the plan to ${path}: apply it with 'reflag-sync apply ${path}'.\n`);
+}
