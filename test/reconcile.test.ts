@@ -50,7 +50,9 @@ describe("reconcile", () => {
 
       const applied = await reconcile(await input(emulator, dir, "apply"));
       expect(applied.outcome).toBe("applied");
-      expect(applied.requests).toEqual({ reads: 3, writes: 1, retries: 0 });
+      // The same 3 reads, then the one targeting written, re-read to verify it.
+      expect(applied.requests).toEqual({ reads: 4, writes: 1, retries: 0 });
+      expect(applied.verify).toEqual({ checked: 2, targetings: 1, mismatches: [] });
       expect(applied.apply?.ok).toBe(true);
       expect(emulator.store.getTargets("apDemoApp01", "dark-mode", "enStaging").companyIds).toEqual([
         "acme",
