@@ -205,7 +205,7 @@ describe("plan and apply against the emulator", () => {
       ],
     });
     const r = await runCli(
-      ["apply", "-f", file, "--yes", "--batch-size", "10", "--concurrency", "1", "-o", "json"],
+      ["apply", "-f", file, "--yes", "--batch-size", "10", "--concurrency", "1", "-o", "json", "--max-attempts", "3"],
       { env, timeoutMs: 30_000 },
     );
     expect(r.code).toBe(1);
@@ -439,7 +439,10 @@ describe("a read that fails for good", () => {
         script: [{ method: "GET", path: /targeting\/enDevelopment$/, fault: "500", times: 100 }],
       });
       const env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
-      const r = await runCli(["plan", "-f", join(dir, "flags.yaml"), "--concurrency", "1"], { env });
+      const r = await runCli(
+        ["plan", "-f", join(dir, "flags.yaml"), "--concurrency", "1", "--max-attempts", "5"],
+        { env },
+      );
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("500 unknown_error");
       // Five attempts at the failing read, and nothing after it.
@@ -460,7 +463,10 @@ describe("a request that never gets an answer", () => {
       const env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
       // Every attempt is applied, then its answer is lost.
       emulator.setFaults({ script: [{ method: "PATCH", fault: "lost", times: 100 }] });
-      const json = await runCli(["apply", "-f", file, "--yes", "-o", "json"], { env, timeoutMs: 30_000 });
+      const json = await runCli(["apply", "-f", file, "--yes", "-o", "json", "--max-attempts", "3"], {
+        env,
+        timeoutMs: 30_000,
+      });
       expect(json.code).toBe(1);
       const out = JSON.parse(json.stdout);
       expect(out.result.totals).toMatchObject({ applied: 0, failed: 0, unknown: 1, targetsUnknown: 2 });
@@ -471,7 +477,10 @@ describe("a request that never gets an answer", () => {
         file,
         `${HEADER}flags:\n  dark-mode:\n    targeting:\n      Staging: { companies: [a, b, c] }\n`,
       );
-      const text = await runCli(["apply", "-f", file, "--yes"], { env, timeoutMs: 30_000 });
+      const text = await runCli(["apply", "-f", file, "--yes", "--max-attempts", "3"], {
+        env,
+        timeoutMs: 30_000,
+      });
       expect(text.code).toBe(1);
       expect(text.stdout).toContain(
         "Unknown: 1 request sent without an answer, so may or may not have been applied",

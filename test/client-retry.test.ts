@@ -1,7 +1,7 @@
 // Retries, waits and limits of the API client, against the emulator's injected faults.
 // Backoff waits use a fake clock; only the Retry-After and timeout cases spend real time, and briefly.
 import { describe, expect, it } from "vitest";
-import { apiErrorOf, clientOf, emulator, fakeClock } from "./client-support.js";
+import { apiErrorOf, clientOf, emulator, fakeClock, json, tinyServer } from "./client-support.js";
 
 const APP = "apDemoApp01";
 const FLAGS = "/apps/apDemoApp01/flags";
@@ -34,7 +34,10 @@ describe("429 with Retry-After", () => {
 
     expect(flags).toHaveLength(5);
     expect(app.id).toBe(APP);
-    expect(events[0]).toMatchObject({ status: 429, error: "not_available", retryInMs: 1000, attempt: 1 });
+    expect(events[0]).toMatchObject({ status: 429, error: "not_available", attempt: 1 });
+    // The pause counts from the moment the status arrived, not from when the body was read.
+    expect(events[0]!.retryInMs).toBeGreaterThan(900);
+    expect(events[0]!.retryInMs).toBeLessThanOrEqual(1000);
     const records = emu.stats().requests;
     expect(records.map((r) => r.status)).toEqual(["429", "200", "200"]);
     const [first, ...later] = arrivals(records);
@@ -71,11 +74,140 @@ describe("429 with Retry-After", () => {
   });
 });
 
+describe("rate limits: one pause for the whole client", () => {
+  it("is in force before the 429's slot goes to the next request: nothing arrives inside the window", async () => {
+    const emu = await emulator({ faults: { script: [{ fault: "429", retryAfterSeconds: 0.3 }] } });
+    const { client } = clientOf(emu, { concurrency: 1 });
+    // The second call waits for the only slot, which the 429 frees.
+    await Promise.all([client.getApp(APP), client.listEnvironments(APP)]);
+    expect(emu.stats().byStatus).toEqual({ "429": 1, "200": 2 });
+    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 0, insideWindow: 0 });
+  });
+
+  it("knock-on 429s of requests in flight do not use up their attempts", async () => {
+    // Every request is in flight when the first answer opens the window, so all come back 429.
+    const emu = await emulator({
+      faults: {
+        latencyMs: 100,
+        script: [{ path: "/apps/apDemoApp01/flags/", fault: "429", retryAfterSeconds: 0.2 }],
+      },
+    });
+    const { client, events } = clientOf(emu, { maxAttempts: 1, concurrency: 4 });
+    const keys = ["dark-mode", "search-v2", "ai-assistant", "legacy-export"];
+    const answers = await Promise.all(keys.map((k) => client.getFlagTargeting(APP, k, "enProduction")));
+    expect(answers.map((a) => a.flagKey)).toEqual(keys);
+    expect(events.filter((e) => e.status === 429)).toHaveLength(4);
+    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 3, insideWindow: 0 });
+  });
+
+  it("gives up after maxRateLimitedAttempts 429s", async () => {
+    const emu = await emulator({ faults: { script: [{ fault: "429", retryAfterSeconds: 1, times: 10 }] } });
+    const clock = fakeClock();
+    const { client } = clientOf(emu, { sleep: clock.sleep, now: clock.now, maxRateLimitedAttempts: 3 });
+    const err = await apiErrorOf(client.getApp(APP));
+    expect(err).toMatchObject({ status: 429, transient: true, attempts: 3 });
+    expect(err.message).toContain("(rate limited 3 times)");
+  });
+
+  it("a 429 without Retry-After still pauses every request of the client", async () => {
+    let answered = 0;
+    const server = await tinyServer((_req, res) =>
+      ++answered === 1
+        ? json(res, 429, { error: { code: "not_available", message: "slow down" } })
+        : json(res, 200, { data: [] }),
+    );
+    const clock = fakeClock();
+    const { client } = clientOf(
+      { url: server.url, apiKey: "k-0123456789" },
+      {
+        sleep: clock.sleep,
+        now: clock.now,
+        random: () => 0,
+      },
+    );
+    await Promise.all([client.listApps(), client.listApps()]);
+    // baseDelayMs (200) for the first such 429 in a row; the other request waited for it in its slot.
+    expect(clock.sleeps).toEqual([200]);
+  });
+});
+
+describe("a budget and a deadline for the whole run", () => {
+  it("an outage spends the client's retry budget, not maxAttempts per request", async () => {
+    const emu = await emulator({ faults: { script: [{ fault: "503", times: 1000 }] } });
+    const clock = fakeClock();
+    const { client } = clientOf(emu, { sleep: clock.sleep, now: clock.now, retryBudget: 6 });
+    const errors = await Promise.all([0, 1, 2, 3].map(() => apiErrorOf(client.getApp(APP))));
+    // 4 first attempts and 6 retries in all, though each request alone could make 10 attempts.
+    expect(emu.stats().total).toBe(10);
+    expect(errors.some((e) => e.message.includes("the client's 6 retries for this run are spent"))).toBe(
+      true,
+    );
+  });
+
+  it("successes earn retries back", async () => {
+    const emu = await emulator({ faults: { script: [{ path: `/apps/${APP}`, fault: "503", times: 2 }] } });
+    const clock = fakeClock();
+    const { client } = clientOf(emu, {
+      sleep: clock.sleep,
+      now: clock.now,
+      retryBudget: 0,
+      retriesPerSuccess: 1,
+    });
+    await client.listApps();
+    expect((await apiErrorOf(client.getApp(APP))).attempts).toBe(2);
+    expect(emu.stats().byStatus).toEqual({ "200": 1, "503": 2 });
+  });
+
+  it("no attempt starts or runs past the run's deadline", async () => {
+    const emu = await emulator({ faults: { script: [{ fault: "500", times: 1000 }] } });
+    const clock = fakeClock();
+    const { client } = clientOf(emu, {
+      sleep: clock.sleep,
+      now: clock.now,
+      random: () => 0.99,
+      deadlineMs: 3000,
+    });
+    const err = await apiErrorOf(client.getApp(APP));
+    expect(err.message).toContain("(the next attempt would pass the run's 3 s deadline)");
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(3000);
+    await clock.sleep(3000);
+    const late = await apiErrorOf(client.listApps());
+    expect(late).toMatchObject({ code: "deadline_exceeded", transient: false });
+    expect(late.message).toBe(
+      "GET /apps: deadline_exceeded: no attempt may start after the run's 3 s deadline",
+    );
+  });
+
+  it("a hanging request times out and is retried", async () => {
+    const emu = await emulator({ faults: { script: [{ fault: "hang" }] } });
+    const { client, events } = clientOf(emu, { timeoutMs: 100, baseDelayMs: 1 });
+    expect((await client.getApp(APP)).id).toBe(APP);
+    expect(events.map((e) => e.error ?? e.status)).toEqual(["timeout", 200]);
+    expect(emu.stats().byStatus).toEqual({ hung: 1, "200": 1 });
+  });
+
+  it.each([
+    ["a port fetch refuses", "http://127.0.0.1:6000/api", /bad port/],
+    ["an unknown host", "http://reflag-sync-test.invalid/api", /ENOTFOUND/],
+  ])("%s is not retried", async (_name, url, message) => {
+    const { client, events } = clientOf({ url, apiKey: "k-0123456789" });
+    const err = await apiErrorOf(client.listApps());
+    expect(err).toMatchObject({ code: "network_error", transient: false, attempts: 1 });
+    expect(err.message).toMatch(message);
+    expect(events).toHaveLength(1);
+  });
+});
+
 describe("5xx, network errors and timeouts", () => {
   it("retries a 5xx with full-jitter backoff, then gives up after exactly maxAttempts", async () => {
     const emu = await emulator({ faults: { script: [{ fault: "500", times: 100 }] } });
     const clock = fakeClock();
-    const { client, events } = clientOf(emu, { sleep: clock.sleep, now: clock.now, random: () => 0.5 });
+    const { client, events } = clientOf(emu, {
+      sleep: clock.sleep,
+      now: clock.now,
+      random: () => 0.5,
+      maxAttempts: 5,
+    });
     const err = await apiErrorOf(client.listFlags(APP));
     expect(err).toMatchObject({
       status: 500,
@@ -173,6 +305,41 @@ describe("writes whose answer was lost", () => {
     const byRoute = emu.stats().byRoute;
     expect(byRoute[`POST /apps/:appId/flags`]).toEqual({ lost: 1, "409": 1 });
     expect(byRoute[`GET /apps/:appId/flags`]).toEqual({ "200": 1 });
+  });
+
+  it("createFlag: a 409 on the first attempt (another apply won the race) returns the same flag", async () => {
+    const emu = await emulator();
+    emu.store.createFlag(APP, { key: "raced", name: "Raced", description: "From the file" });
+    const { client } = clientOf(emu);
+    const flag = await client.createFlag(APP, { key: "raced", name: "Raced", description: "From the file" });
+    expect(flag.id).toBe(emu.store.getFlag(APP, "raced").id);
+    expect(emu.stats().byRoute).toEqual({
+      "POST /apps/:appId/flags": { "409": 1 },
+      "GET /apps/:appId/flags": { "200": 1 },
+    });
+  });
+
+  it("createFlag: racing 409s that arrive together share one flag listing", async () => {
+    // Latency makes the four answers leave in one timer turn, as answers to parallel requests do.
+    const emu = await emulator({ faults: { latencyMs: 50 } });
+    const keys = ["race-a", "race-b", "race-c", "race-d"];
+    for (const key of keys) emu.store.createFlag(APP, { key, name: key });
+    const { client } = clientOf(emu);
+    const flags = await Promise.all(keys.map((key) => client.createFlag(APP, { key, name: key })));
+    expect(flags.map((f) => f.key)).toEqual(keys);
+    expect(emu.stats().byRoute["POST /apps/:appId/flags"]).toEqual({ "409": 4 });
+    expect(emu.stats().byRoute["GET /apps/:appId/flags"]!["200"]).toBeLessThan(4);
+  });
+
+  it("createFlag: a 409 for a different flag under that key is a clear, permanent error", async () => {
+    const emu = await emulator();
+    const { client } = clientOf(emu);
+    const err = await apiErrorOf(client.createFlag(APP, { key: "dark-mode", name: "Dark mode again" }));
+    expect(err).toMatchObject({ status: 409, code: "not_possible", transient: false, attempts: 1 });
+    expect(err.message).toBe(
+      "POST /apps/apDemoApp01/flags: 409 not_possible: flag 'dark-mode' already exists and is not the flag this plan creates (it is named 'Dark mode', not 'Dark mode again'): another writer created it; run plan again",
+    );
+    expect(emu.stats().byRoute["POST /apps/:appId/flags"]).toEqual({ "409": 1 });
   });
 
   it("updateSpecificTargets: retried, applied once", async () => {

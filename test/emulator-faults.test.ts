@@ -3,6 +3,7 @@ import { Agent } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiErrorBody } from "../src/api/types.js";
 import {
+  OTHER_API_KEY,
   startEmulator,
   type FaultOptions,
   type RequestStats,
@@ -45,16 +46,21 @@ describe("scripted faults", () => {
   });
 
   it("answers 429 with a Retry-After header in seconds, `times` times", async () => {
-    emu = await start({
-      script: [{ path: /specific-targets/, fault: "429", retryAfterSeconds: 7, times: 2 }],
+    let now = 1_000_000;
+    emu = await startEmulator({
+      faults: { script: [{ path: /specific-targets/, fault: "429", retryAfterSeconds: 7, times: 2 }] },
+      clock: () => now,
     });
+    running.push(emu);
     for (let i = 0; i < 2; i++) {
       const limited = await addCompany("x");
       expect(limited.status).toBe(429);
       expect(limited.headers["retry-after"]).toBe("7");
       expect(limited.body.error.code).toEqual(expect.any(String));
+      now += 7000;
     }
     expect((await addCompany("x")).status).toBe(200);
+    expect(emu.stats().rateLimit).toEqual({ windows: 2, knockOn: 0, insideWindow: 0 });
   });
 
   it("applies a request whose answer is lost, and drops the connection without answering", async () => {
@@ -115,6 +121,50 @@ describe("scripted faults", () => {
   });
 });
 
+describe("the per-key rate limiter", () => {
+  it("refuses every request of the key inside a window, with the Retry-After left, and counts them", async () => {
+    let now = 1_000_000;
+    emu = await startEmulator({
+      faults: { script: [{ fault: "429", retryAfterSeconds: 2 }] },
+      clock: () => now,
+    });
+    running.push(emu);
+    expect((await api(emu, "GET", "/apps")).status).toBe(429);
+    now += 500;
+    const inside = await api(emu, "GET", `${APP}/flags`);
+    expect([inside.status, inside.headers["retry-after"]]).toEqual([429, "2"]);
+    now += 1000;
+    expect((await addCompany("refused")).headers["retry-after"]).toBe("1");
+    expect(companies()).not.toContain("refused");
+    // Another key has its own limit.
+    expect((await api(emu, "GET", "/apps", { key: OTHER_API_KEY })).status).toBe(200);
+    now += 500;
+    expect((await api(emu, "GET", "/apps")).status).toBe(200);
+    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 0, insideWindow: 2 });
+    expect(
+      emu
+        .stats()
+        .requests.filter((r) => r.insideWindow)
+        .map((r) => r.route),
+    ).toEqual(["/apps/:appId/flags", "/apps/:appId/flags/specific-targets/:envId"]);
+  });
+
+  it("answers 429 to requests in flight when a window opens (knock-on), which are not violations", async () => {
+    emu = await start({ latencyMs: 150, script: [{ path: "/apps", fault: "429", retryAfterSeconds: 0.5 }] });
+    // The first request opens the window as it is answered; the others arrived before that.
+    const first = api(emu, "GET", "/apps");
+    while (emu.stats().inFlight === 0) await new Promise((r) => setImmediate(r));
+    const others = await Promise.all([
+      api(emu, "GET", `${APP}/flags`),
+      api(emu, "GET", `${APP}/environments`),
+    ]);
+    expect((await first).status).toBe(429);
+    expect(others.map((o) => o.status)).toEqual([429, 429]);
+    for (const o of others) expect(Number(o.headers["retry-after"])).toBeLessThanOrEqual(0.5);
+    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 2, insideWindow: 0 });
+  });
+});
+
 describe("random faults", () => {
   const statuses = async (e: RunningEmulator, n: number) => {
     const out: Array<number | string> = [];
@@ -129,8 +179,10 @@ describe("random faults", () => {
   };
 
   it("are reproducible from the seed", async () => {
-    const a = await start({ errorRate: 0.3, rateLimitRate: 0.2, lostAnswerRate: 0.1 }, 42);
-    const b = await start({ errorRate: 0.3, rateLimitRate: 0.2, lostAnswerRate: 0.1, seed: 42 });
+    // Retry-After 0: each 429 opens no window, so every request meets the random faults.
+    const faults = { errorRate: 0.3, rateLimitRate: 0.2, lostAnswerRate: 0.1, retryAfterSeconds: 0 };
+    const a = await start(faults, 42);
+    const b = await start({ ...faults, seed: 42 });
     const first = await statuses(a, 40);
     expect(await statuses(b, 40)).toEqual(first);
     expect(new Set(first)).toEqual(new Set([200, 429, 500, 503, "lost"]));

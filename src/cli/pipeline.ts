@@ -6,14 +6,18 @@ import { ExitError, UserError, type ErrorCode } from "../errors.js";
 import { clientOptionsFromEnv, type ReflagClientOptions } from "../live/client.js";
 import { connect, loadRevision, type Connection, type ReconcileResult } from "../reconcile/index.js";
 import { count } from "../render/common.js";
-import { parsePositiveInt, type OptionSpec } from "./args.js";
+import { parseDuration, parsePositiveInt, type OptionSpec } from "./args.js";
 import type { CliIO } from "./io.js";
 
 export const CONNECTION_OPTIONS = {
   file: { type: "string", short: "f", multiple: true },
   "batch-size": { type: "string" },
   "api-url": { type: "string" },
+  "api-key-file": { type: "string" },
+  "insecure-http": { type: "boolean" },
   concurrency: { type: "string" },
+  timeout: { type: "string" },
+  "max-attempts": { type: "string" },
 } satisfies OptionSpec;
 
 export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory of *.yaml files (repeatable;
@@ -21,15 +25,27 @@ export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory 
       --batch-size N     most target updates in one request (default 100)
       --api-url URL      Reflag API base URL (default $REFLAG_API_URL, else
                          https://app.reflag.com/api)
-      --concurrency N    most API requests in flight at once (default 8)`;
+      --api-key-file FILE  read the API key from FILE (a mounted secret)
+                         instead of $REFLAG_API_KEY
+      --insecure-http    allow a plain http:// API URL that is not loopback
+                         (the key would travel unencrypted)
+      --concurrency N    most API requests in flight at once (default 8)
+      --timeout DURATION the run's deadline (default 10m; e.g. 90s)
+      --max-attempts N   attempts per request on 5xx and network errors
+                         (default 10); a 429 waits its Retry-After instead`;
 
-export const ENVIRONMENT_HELP = "Environment: REFLAG_API_KEY (required), REFLAG_API_URL, NO_COLOR.";
+export const ENVIRONMENT_HELP =
+  "Environment: REFLAG_API_KEY or REFLAG_API_KEY_FILE (required), REFLAG_API_URL, NO_COLOR.";
 
 export interface ConnectionValues {
   file?: string[];
   "batch-size"?: string;
   "api-url"?: string;
+  "api-key-file"?: string;
+  "insecure-http"?: boolean;
   concurrency?: string;
+  timeout?: string;
+  "max-attempts"?: string;
 }
 
 export function batchSizeOf(values: ConnectionValues): number {
@@ -37,6 +53,9 @@ export function batchSizeOf(values: ConnectionValues): number {
     ? 100
     : parsePositiveInt("--batch-size", values["batch-size"], 10_000);
 }
+
+/** The run's deadline when --timeout is not given. */
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /** `stopRetrying`: once aborted (apply's Ctrl-C), the client stops retrying (see ReflagClientOptions). */
 export function connectFrom(values: ConnectionValues, io: CliIO, stopRetrying?: AbortSignal): Connection {
@@ -49,13 +68,29 @@ export function clientOptionsFrom(
   io: CliIO,
   stopRetrying?: AbortSignal,
 ): ReflagClientOptions {
-  return clientOptionsFromEnv(io.env, {
-    ...(stopRetrying ? { stopRetrying } : {}),
-    ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
-    ...(values.concurrency !== undefined
-      ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) }
-      : {}),
-  });
+  const deadlineMs =
+    values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration("--timeout", values.timeout);
+  if (!(deadlineMs >= 1))
+    throw new UserError("RS_USAGE", `--timeout: '${values.timeout}' must be longer than 0`);
+  return clientOptionsFromEnv(
+    io.env,
+    {
+      deadlineMs,
+      ...(stopRetrying ? { stopRetrying } : {}),
+      ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
+      ...(values["insecure-http"] ? { allowInsecureHttp: true } : {}),
+      ...(values.concurrency !== undefined
+        ? { concurrency: parsePositiveInt("--concurrency", values.concurrency, 64) }
+        : {}),
+      ...(values["max-attempts"] !== undefined
+        ? { maxAttempts: parsePositiveInt("--max-attempts", values["max-attempts"], 100) }
+        : {}),
+    },
+    {
+      ...(values["api-key-file"] !== undefined ? { apiKeyFile: values["api-key-file"] } : {}),
+      cwd: io.cwd,
+    },
+  );
 }
 
 /** Loads and validates the files; prints diagnostics; throws ExitError(1) on any error. */

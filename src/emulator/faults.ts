@@ -1,6 +1,7 @@
 // Fault injection: latency, random 5xx / 429 / lost answers (seeded), and a scripted queue for exact tests.
 
-export type FaultKind = "500" | "503" | "429" | "lost" | "reset" | "delay";
+/** "hang": hold the request unanswered until the client gives up (or the emulator closes). */
+export type FaultKind = "500" | "503" | "429" | "lost" | "reset" | "delay" | "hang";
 
 /** One scripted fault: it hits the next `times` requests that match `method` and `path`. */
 export interface ScriptedFault {
@@ -8,7 +9,7 @@ export interface ScriptedFault {
   /** A string is a prefix of the raw request path, with or without the "/api" prefix. */
   path?: RegExp | string;
   fault: FaultKind;
-  /** For 429 (and 503): the Retry-After header; default the options' retryAfterSeconds. */
+  /** For 429 (and 503): the Retry-After header, in seconds (fractions allowed); default the options' retryAfterSeconds. */
   retryAfterSeconds?: number;
   /** For "delay": how long to hold the request before handling it normally (default 1000). */
   delayMs?: number;
@@ -23,7 +24,7 @@ export interface FaultOptions {
   errorRate?: number;
   /** Share (0..1) of API requests answered 429 with Retry-After, without being applied. */
   rateLimitRate?: number;
-  /** Retry-After of injected 429s, in seconds (default 1). */
+  /** Retry-After of injected 429s, in seconds (default 1; fractions such as 0.05 keep tests fast). */
   retryAfterSeconds?: number;
   /** Share (0..1) of API requests that are applied, then the connection is dropped without an answer. */
   lostAnswerRate?: number;
@@ -41,6 +42,8 @@ export interface FaultDecision {
   reset?: boolean;
   /** Handle the request, then destroy the connection instead of answering. */
   lose?: boolean;
+  /** Never answer: hold the request until the client hangs up. */
+  hang?: boolean;
 }
 
 export const DEFAULT_SEED = 1;
@@ -81,6 +84,11 @@ export class FaultInjector {
     return { ...rest, script: this.script.map(({ remaining, ...s }) => ({ ...s, times: remaining })) };
   }
 
+  /** The latency every API request gets. */
+  latencyMs(): number {
+    return this.options.latencyMs ?? 0;
+  }
+
   decide(method: string, rawPath: string): FaultDecision {
     const decision: FaultDecision = { delayMs: this.options.latencyMs ?? 0 };
     const retryAfterSeconds = this.options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
@@ -92,6 +100,9 @@ export class FaultInjector {
           break;
         case "reset":
           decision.reset = true;
+          break;
+        case "hang":
+          decision.hang = true;
           break;
         case "lost":
           decision.lose = true;

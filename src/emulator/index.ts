@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { demoState } from "./demo.js";
 import { DEFAULT_SEED, FaultInjector, type FaultOptions } from "./faults.js";
 import { loadState, StateFile } from "./persistence.js";
+import { RateLimitWindows } from "./rate-limit.js";
 import { createEmulatorServer } from "./server.js";
 import type { EmulatorState } from "./state.js";
 import { StatsRecorder, type RequestStats } from "./stats.js";
@@ -25,6 +26,8 @@ export interface EmulatorOptions {
   state?: EmulatorState;
   /** Replaces the first app's API key (the demo app's "demo-api-key"). */
   apiKey?: string;
+  /** The rate limiter's clock in ms (default: a high-resolution wall clock). */
+  clock?: () => number;
 }
 
 export interface RunningEmulator {
@@ -67,7 +70,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     options.statePath === undefined ? undefined : new StateFile(options.statePath, () => store.state);
   const faults = new FaultInjector(options.faults ?? {}, seed);
   const stats = new StatsRecorder(now);
-  const { server, abortDelays } = createEmulatorServer({ store, faults, stats, stateFile, seed });
+  const clock = options.clock ?? (() => performance.timeOrigin + performance.now());
+  const limiter = new RateLimitWindows(clock);
+  const { server, abortDelays } = createEmulatorServer({
+    store,
+    faults,
+    stats,
+    limiter,
+    clock,
+    stateFile,
+    seed,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -129,4 +142,4 @@ export {
   type StoredTargeting,
 } from "./state.js";
 export type { FaultKind, FaultOptions, ScriptedFault } from "./faults.js";
-export type { RequestRecord, RequestStats } from "./stats.js";
+export type { RateLimitStats, RequestRecord, RequestStats } from "./stats.js";

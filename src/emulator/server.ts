@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { controlAnswer } from "./control.js";
 import { ApiProblem, methodNotAllowed, notFound, problemAnswer } from "./errors.js";
 import type { FaultDecision, FaultInjector } from "./faults.js";
+import type { RateLimitWindows } from "./rate-limit.js";
 import type { StateFile } from "./persistence.js";
 import { API_ROUTES, type ApiHandler } from "./routes.js";
 import { Router, splitPath, splitTarget, type RouteMatch } from "./router.js";
@@ -26,6 +27,9 @@ export interface ServerDeps {
   store: EmulatorStore;
   faults: FaultInjector;
   stats: StatsRecorder;
+  limiter: RateLimitWindows;
+  /** The limiter's clock, in ms. */
+  clock: () => number;
   stateFile?: StateFile;
   /** The seed fault settings fall back to when they name none. */
   seed: number;
@@ -89,9 +93,15 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
   ): Promise<void> {
     const started = performance.now();
     const method = req.method ?? "GET";
+    // Rate limits are per key; a request without one is limited with the others that have none.
+    const key = req.headers.authorization ?? "";
+    const insideWindow = deps.limiter.insideWindow(key, deps.clock());
+    // A real limiter refuses at the door: what it says then stands, even if the window ends meanwhile.
+    const refusedAtArrival = insideWindow ? deps.limiter.refusal(key) : undefined;
     let route = NO_ROUTE;
     let outcome = "aborted";
     deps.stats.begin();
+    if (insideWindow) deps.stats.rateLimited("insideWindow");
     try {
       let body: Body;
       const announced = announcedLength(req);
@@ -120,7 +130,8 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
       } catch (err) {
         match = err instanceof ApiProblem ? err : unexpected(err);
       }
-      const fault = deps.faults.decide(method, path);
+      // A request refused by the limiter never reaches the service: it consumes no scripted fault.
+      const fault = insideWindow ? { delayMs: deps.faults.latencyMs() } : deps.faults.decide(method, path);
       if (fault.delayMs > 0)
         await sleep(fault.delayMs, undefined, { signal: delays.signal }).catch(() => undefined);
       if (fault.reset) {
@@ -128,9 +139,27 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
         outcome = "reset";
         return;
       }
-      const answer = fault.answer
-        ? faultAnswer(fault.answer)
-        : await apiAnswer(req, method, path, match, new URLSearchParams(query), body);
+      if (fault.hang) {
+        await hangUntilClosed(req, delays.signal);
+        req.socket.destroy();
+        outcome = "hung";
+        return;
+      }
+      // Checked as the answer leaves, so a window opened while this request was in flight refuses it too.
+      const refusal = refusedAtArrival ?? deps.limiter.refusal(key);
+      if (refusal !== undefined && !insideWindow) deps.stats.rateLimited("knockOn");
+      let answer: Answer;
+      if (refusal !== undefined) {
+        answer = faultAnswer({ status: 429, retryAfterSeconds: refusal });
+      } else if (fault.answer) {
+        answer = faultAnswer(fault.answer);
+        if (fault.answer.status === 429) {
+          deps.limiter.open(key, fault.answer.retryAfterSeconds ?? 0);
+          deps.stats.rateLimited("windows");
+        }
+      } else {
+        answer = await apiAnswer(req, method, path, match, new URLSearchParams(query), body);
+      }
       if (fault.lose) {
         // The change is applied (and saved); only the answer never arrives.
         req.socket.destroy();
@@ -146,6 +175,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
         route,
         status: outcome,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...(insideWindow ? { insideWindow } : {}),
       });
     }
   }
@@ -240,6 +270,15 @@ function faultAnswer(answer: NonNullable<FaultDecision["answer"]>): Answer {
         ? new ApiProblem("not_available", "Service unavailable (injected fault)", undefined, { headers })
         : new ApiProblem("unknown_error", "Internal error (injected fault)", undefined, { headers });
   return problemAnswer(problem);
+}
+
+/** Resolves when the client hangs up (its timeout) or the emulator closes. */
+function hangUntilClosed(req: IncomingMessage, closing: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (closing.aborted || req.socket.destroyed) return resolve();
+    req.socket.once("close", () => resolve());
+    closing.addEventListener("abort", () => resolve(), { once: true });
+  });
 }
 
 function parseJson(data: Buffer): unknown {

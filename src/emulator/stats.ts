@@ -8,6 +8,18 @@ export interface RequestRecord {
   status: string;
   at: string;
   durationMs: number;
+  /** Sent while the key's Retry-After window, announced before it arrived, was still open. */
+  insideWindow?: true;
+}
+
+/** What the rate limiter saw: windows opened, in-flight requests refused by them, and violations. */
+export interface RateLimitStats {
+  /** 429s that opened a window (injected ones). */
+  windows: number;
+  /** Requests refused because a window opened while they were in flight. */
+  knockOn: number;
+  /** Requests that arrived inside a window already announced: a client that ignores Retry-After. */
+  insideWindow: number;
 }
 
 export interface RequestStats {
@@ -18,6 +30,7 @@ export interface RequestStats {
   byStatus: Record<string, number>;
   inFlight: number;
   maxInFlight: number;
+  rateLimit: RateLimitStats;
   /** The most recent requests, oldest first. */
   requests: RequestRecord[];
 }
@@ -37,6 +50,7 @@ export class StatsRecorder {
       byStatus: {},
       inFlight,
       maxInFlight: inFlight,
+      rateLimit: { windows: 0, knockOn: 0, insideWindow: 0 },
       requests: [],
     };
   }
@@ -44,6 +58,11 @@ export class StatsRecorder {
   begin(): void {
     this.stats.inFlight += 1;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
+  }
+
+  /** Counts one rate-limit event; the request itself is counted by end(). */
+  rateLimited(kind: keyof RateLimitStats): void {
+    this.stats.rateLimit[kind] += 1;
   }
 
   end(record: Omit<RequestRecord, "at">): void {

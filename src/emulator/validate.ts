@@ -417,7 +417,7 @@ function num(
   return undefined;
 }
 
-const FAULT_KINDS: readonly FaultKind[] = ["500", "503", "429", "lost", "reset", "delay"];
+const FAULT_KINDS: readonly FaultKind[] = ["500", "503", "429", "lost", "reset", "delay", "hang"];
 
 /** The JSON body of PUT /_emulator/faults; a script entry's `pathPattern` is a RegExp source. */
 export function validateFaultOptions(body: unknown): Validated<FaultOptions> {
@@ -440,7 +440,7 @@ export function validateFaultOptions(body: unknown): Validated<FaultOptions> {
   set("latencyMs", num(f, "latencyMs", "", p, { min: 0 }));
   for (const rate of ["errorRate", "rateLimitRate", "lostAnswerRate"] as const)
     set(rate, num(f, rate, "", p, { min: 0, max: 1 }));
-  set("retryAfterSeconds", num(f, "retryAfterSeconds", "", p, { min: 0, integer: true }));
+  set("retryAfterSeconds", num(f, "retryAfterSeconds", "", p, { min: 0 }));
   set("seed", num(f, "seed", "", p, { min: Number.MIN_SAFE_INTEGER, integer: true }));
   if (f.has("script")) {
     const list = f.get("script");
@@ -472,7 +472,7 @@ function scriptedFault(item: unknown, path: string, p: Problems): ScriptedFault 
       p.add(join(path, "pathPattern"), "Not a valid regular expression");
     }
   }
-  const retryAfterSeconds = num(f, "retryAfterSeconds", path, p, { min: 0, integer: true });
+  const retryAfterSeconds = num(f, "retryAfterSeconds", path, p, { min: 0 });
   if (retryAfterSeconds !== undefined) fault.retryAfterSeconds = retryAfterSeconds;
   const delayMs = num(f, "delayMs", path, p, { min: 0 });
   if (delayMs !== undefined) fault.delayMs = delayMs;

@@ -6,6 +6,8 @@ import type { ErrorCode } from "../errors.js";
 export type ClientErrorCode =
   | "network_error" // connection refused, reset or lost before a full answer arrived
   | "timeout" // no full answer within timeoutMs
+  | "deadline_exceeded" // the run's deadline passed before this attempt could start
+  | "rate_limited" // the API asked for a pause longer than the client waits, or past the deadline
   | "invalid_response" // a 2xx answer that is not JSON or lacks the fields we need
   | "inconsistent_pagination" // the collection kept changing while it was being read
   | "http_error" // a non-2xx answer without the documented error body

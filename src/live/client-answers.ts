@@ -4,7 +4,6 @@ import type {
   App,
   AppHeader,
   EntityFlag,
-  Environment,
   EnvironmentHeader,
   FlagHeader,
   FlagTargeting,
@@ -21,18 +20,28 @@ export function readAppList(body: unknown): AppHeader[] {
   return namedList(body) as unknown as AppHeader[];
 }
 
-export function readApp(body: unknown): App {
+/** An app as the client hands it on: its environments without their SDK secrets. */
+export type PublicApp = Omit<App, "environments"> & { environments: EnvironmentHeader[] };
+
+export function readApp(body: unknown): PublicApp {
   const app = named(body, "answer");
-  list(app.environments, "environments", named);
-  return app as unknown as App;
+  // The real service may include each environment's SDK keys here: they never leave the client.
+  const environments = list(app.environments, "environments", (item, at) => withoutSecrets(named(item, at)));
+  return { ...app, environments } as unknown as PublicApp;
 }
 
 export function readEnvironmentList(body: unknown): EnvironmentHeader[] {
   return namedList(body) as unknown as EnvironmentHeader[];
 }
 
-export function readEnvironment(body: unknown): Environment {
-  return named(body, "answer") as unknown as Environment;
+/** The environment without its SDK keys: nothing reflag-sync does needs them, so nothing can print them. */
+export function readEnvironment(body: unknown): EnvironmentHeader {
+  return withoutSecrets(named(body, "answer")) as unknown as EnvironmentHeader;
+}
+
+function withoutSecrets(item: Json): Json {
+  const { sdkAccess: _secrets, ...rest } = item;
+  return rest;
 }
 
 export function readFlagAnswer(body: unknown): FlagHeader {

@@ -1,16 +1,14 @@
 // The typed client of Reflag's Management API: one method per endpoint, bounded retries, one
 // concurrency limit per client. Contract: shared/reflag-management-api.md.
-import { setTimeout as timerDelay } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as timerDelay } from "node:timers/promises";
 import pLimit from "p-limit";
 import type { LimitFunction } from "p-limit";
 import type {
-  App,
   AppHeader,
   CreateFlagBody,
   EntityFlag,
   EntityFlagsBody,
   EntityKind,
-  Environment,
   EnvironmentHeader,
   FlagHeader,
   FlagTargeting,
@@ -33,15 +31,23 @@ import {
   readFlagPage,
   readFlagTargeting,
 } from "./client-answers.js";
+import type { PublicApp } from "./client-answers.js";
 import { buildPath, describePath, UnsendableSegment } from "./client-path.js";
 import type { QueryValue } from "./client-path.js";
 import { CLIENT_DEFAULTS, checkApiKey, normalizeBaseUrl } from "./config.js";
 import type { ReflagClientOptions, RequestEvent } from "./config.js";
-import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from "./retry.js";
+import {
+  backoffDelayMs,
+  isPermanentNetworkError,
+  isRetryableStatus,
+  parseRetryAfterMs,
+  RetryBudget,
+} from "./retry.js";
 
 // The CLI builds a client from the environment with one import.
 export { clientOptionsFromEnv } from "./config.js";
 export type { ReflagClientOptions, RequestEvent } from "./config.js";
+export type { PublicApp } from "./client-answers.js";
 
 /** The largest page the API serves. */
 const PAGE_SIZE = 100;
@@ -58,6 +64,8 @@ interface Call<T> {
   body?: unknown;
   /** Checks a 2xx answer. Absent: only the status counts, the body is drained unread. */
   read?: (body: unknown) => T;
+  /** Called as an attempt leaves. */
+  onSend?: () => void;
 }
 
 /** Why one attempt failed, before it becomes an ApiError. */
@@ -79,6 +87,11 @@ export class ReflagClient {
   readonly #limit: LimitFunction;
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
+  readonly #maxRateLimitedAttempts: number;
+  readonly #budget: RetryBudget;
+  /** No attempt starts or runs past this instant (epoch ms): the run's deadline. */
+  readonly #runDeadline: number;
+  readonly #deadlineMs: number | undefined;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #maxRetryAfterMs: number;
@@ -89,19 +102,37 @@ export class ReflagClient {
   readonly #random: () => number;
   readonly #now: () => number;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
+  readonly #cancelled = new AbortController();
   readonly #stopRetrying: AbortSignal | undefined;
   /** No request leaves before this instant (epoch ms): the latest Retry-After, shared by all calls. */
   #notBefore = 0;
+  /** 429s without a Retry-After since the last success: their shared pause doubles with each. */
+  #unannouncedLimits = 0;
+  /** The latest flag listing for 409s on creates; later 409s join it until its first request leaves. */
+  #conflictLookup: { appId: string; sent: boolean; flags: Promise<FlagHeader[]> } | undefined;
 
   constructor(options: ReflagClientOptions) {
     checkApiKey(options.apiKey);
     this.#apiKey = options.apiKey;
-    this.baseUrl = normalizeBaseUrl(options.baseUrl ?? CLIENT_DEFAULTS.baseUrl);
+    this.baseUrl = normalizeBaseUrl(
+      options.baseUrl ?? CLIENT_DEFAULTS.baseUrl,
+      "the API URL",
+      options.allowInsecureHttp === true,
+    );
     this.concurrency = atLeast(options.concurrency ?? CLIENT_DEFAULTS.concurrency, 1, "concurrency");
     this.#limit = pLimit(this.concurrency);
     this.#timeoutMs = atLeast(options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs, 1, "timeoutMs");
     this.#maxAttempts = atLeast(options.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts, 1, "maxAttempts");
+    this.#maxRateLimitedAttempts = atLeast(
+      options.maxRateLimitedAttempts ?? CLIENT_DEFAULTS.maxRateLimitedAttempts,
+      1,
+      "maxRateLimitedAttempts",
+    );
+    this.#budget = new RetryBudget(
+      atLeast(options.retryBudget ?? CLIENT_DEFAULTS.retryBudget, 0, "retryBudget"),
+      atLeast(options.retriesPerSuccess ?? CLIENT_DEFAULTS.retriesPerSuccess, 0, "retriesPerSuccess"),
+    );
     this.#baseDelayMs = atLeast(options.baseDelayMs ?? CLIENT_DEFAULTS.baseDelayMs, 0, "baseDelayMs");
     this.#maxDelayMs = atLeast(options.maxDelayMs ?? CLIENT_DEFAULTS.maxDelayMs, 0, "maxDelayMs");
     this.#maxRetryAfterMs = atLeast(
@@ -119,9 +150,22 @@ export class ReflagClient {
     this.#sleep = options.sleep ?? ((ms, signal) => timerDelay(ms, undefined, { signal }));
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
+    this.#deadlineMs =
+      options.deadlineMs === undefined ? undefined : atLeast(options.deadlineMs, 1, "deadlineMs");
+    this.#runDeadline = this.#deadlineMs === undefined ? Infinity : this.#now() + this.#deadlineMs;
     this.#onRequest = options.onRequest;
-    this.#signal = options.signal;
+    this.#signal = options.signal
+      ? AbortSignal.any([options.signal, this.#cancelled.signal])
+      : this.#cancelled.signal;
     this.#stopRetrying = options.stopRetrying;
+  }
+
+  /**
+   * Ends every request of the client now, waits between attempts included: for when the run has
+   * already failed and nothing else it asked for matters. They fail with code "aborted".
+   */
+  cancel(): void {
+    this.#cancelled.abort();
   }
 
   // --- Apps and environments
@@ -130,7 +174,8 @@ export class ReflagClient {
     return this.#request({ method: "GET", route: "/apps", params: {}, query: { orgId }, read: readAppList });
   }
 
-  getApp(appId: string): Promise<App> {
+  /** The app, its environments without their SDK secrets. */
+  getApp(appId: string): Promise<PublicApp> {
     return this.#request({ method: "GET", route: "/apps/:appId", params: { appId }, read: readApp });
   }
 
@@ -147,8 +192,8 @@ export class ReflagClient {
     });
   }
 
-  /** The answer holds the environment's SDK secrets: never log it. */
-  getEnvironment(appId: string, envId: string): Promise<Environment> {
+  /** One environment. Its SDK secrets in the answer are dropped here: they never leave the client. */
+  getEnvironment(appId: string, envId: string): Promise<EnvironmentHeader> {
     return this.#request({
       method: "GET",
       route: "/apps/:appId/environments/:envId",
@@ -165,9 +210,10 @@ export class ReflagClient {
   }
 
   /**
-   * Create a flag. A retried POST whose first answer was lost meets its own flag and gets 409 (or
-   * 422 not_possible): then the flag is looked up by key and returned. A 409 on the first attempt
-   * is a real conflict and is thrown.
+   * Create a flag. A 409 (or 422 not_possible) means a flag with that key exists: our own retried
+   * POST whose first answer was lost, or another apply of the same file racing this one. Either
+   * way the flag is looked up by key and returned when it is what the body asks for; a different
+   * flag under that key is a clear conflict.
    */
   async createFlag(appId: string, body: CreateFlagBody): Promise<FlagHeader> {
     try {
@@ -179,12 +225,36 @@ export class ReflagClient {
         read: readFlagAnswer,
       });
     } catch (err) {
-      if (err instanceof ApiError && err.attempts > 1 && (err.status === 409 || err.status === 422)) {
-        const created = (await this.listFlags(appId)).find((flag) => flag.key === body.key);
-        if (created) return created;
-      }
-      throw err;
+      if (!(err instanceof ApiError) || (err.status !== 409 && err.status !== 422)) throw err;
+      const existing = (await this.#flagsAfterConflict(appId)).find((flag) => flag.key === body.key);
+      if (!existing) throw err;
+      const differs = createDifferences(existing, body);
+      if (differs.length === 0) return existing;
+      throw this.#error(
+        {
+          status: err.status,
+          code: err.code,
+          apiMessage: `flag '${body.key}' already exists and is not the flag this plan creates (${differs.join("; ")}): another writer created it; run plan again`,
+          transient: false,
+        },
+        "POST",
+        err.path,
+        err.attempts,
+      );
     }
+  }
+
+  /**
+   * Every flag, read after this 409 arrived: a listing whose first request has not left yet will do,
+   * so that the 409s of racing creates share a few listings instead of one each.
+   */
+  #flagsAfterConflict(appId: string): Promise<FlagHeader[]> {
+    const pending = this.#conflictLookup;
+    if (pending?.appId === appId && !pending.sent) return pending.flags;
+    const lookup = { appId, sent: false, flags: Promise.resolve<FlagHeader[]>([]) };
+    lookup.flags = this.#listAll("/apps/:appId/flags", { appId }, readFlagPage, () => (lookup.sent = true));
+    this.#conflictLookup = lookup;
+    return lookup.flags;
   }
 
   /** Takes the flag's id, not its key. Idempotent, so retried like a read. */
@@ -250,40 +320,30 @@ export class ReflagClient {
   // --- Machinery
 
   /**
-   * Follow pages until totalCount items are in hand, counting what each page actually holds (the
-   * server may serve fewer than asked). A page that adds nothing new before the end is an error,
-   * never an endless loop; a totalCount that moves means items shifted between pages: start over.
+   * Every item of a collection. Page 0 tells totalCount and how many items the server serves per
+   * page (it may serve fewer than asked); the other pages are then read at once under the client's
+   * limit. A totalCount that moves while reading means items shifted between pages: start over,
+   * a bounded number of times. A page that adds nothing new before the end is an error, never an
+   * endless loop; pages that came back short are followed one at a time.
    */
   async #listAll<T extends { id: string }>(
     route: string,
     params: Record<string, string>,
     read: (body: unknown) => Paginated<T>,
+    onSend?: () => void,
   ): Promise<T[]> {
+    const page = (pageIndex: number): Promise<Paginated<T>> =>
+      this.#request({
+        method: "GET",
+        route,
+        params,
+        query: { pageIndex, pageSize: PAGE_SIZE },
+        read,
+        ...(onSend ? { onSend } : {}),
+      });
     for (let restart = 0; ; restart++) {
-      const items = new Map<string, T>();
-      let totalCount: number | undefined;
-      for (let pageIndex = 0; ; pageIndex++) {
-        const query = { pageIndex, pageSize: PAGE_SIZE };
-        const page = await this.#request({ method: "GET", route, params, query, read });
-        totalCount ??= page.totalCount;
-        if (page.totalCount !== totalCount) break;
-        const before = items.size;
-        for (const item of page.data) if (!items.has(item.id)) items.set(item.id, item);
-        if (items.size >= totalCount) return [...items.values()];
-        if (items.size === before) {
-          throw this.#error(
-            {
-              status: 200,
-              code: "invalid_response",
-              apiMessage: `page ${pageIndex} added no new items, ${items.size} of totalCount ${totalCount} read`,
-              transient: false,
-            },
-            "GET",
-            buildPath(route, params, query),
-            1,
-          );
-        }
-      }
+      const listed = await this.#readListing(route, params, page);
+      if (listed) return listed;
       if (restart >= MAX_LISTING_RESTARTS) {
         throw this.#error(
           {
@@ -299,7 +359,75 @@ export class ReflagClient {
     }
   }
 
-  /** One logical request: attempts, waits between them, and the final error. */
+  /** One listing; undefined when totalCount moved under it. */
+  async #readListing<T extends { id: string }>(
+    route: string,
+    params: Record<string, string>,
+    page: (pageIndex: number) => Promise<Paginated<T>>,
+  ): Promise<T[] | undefined> {
+    const first = await page(0);
+    const totalCount = first.totalCount;
+    const items = new Map<string, T>();
+    // Adds a page's items; false when the listing cannot go on (nothing new before the end).
+    const take = (pageIndex: number, data: T[]): boolean => {
+      const before = items.size;
+      for (const item of data) if (!items.has(item.id)) items.set(item.id, item);
+      if (items.size >= totalCount || items.size > before) return true;
+      throw this.#error(
+        {
+          status: 200,
+          code: "invalid_response",
+          apiMessage: `page ${pageIndex} added no new items, ${items.size} of totalCount ${totalCount} read`,
+          transient: false,
+        },
+        "GET",
+        buildPath(route, params, { pageIndex, pageSize: PAGE_SIZE }),
+        1,
+      );
+    };
+    take(0, first.data);
+    if (items.size >= totalCount) return [...items.values()];
+    const pageCount = Math.ceil(totalCount / first.data.length);
+    const rest = await this.#allPages(pageCount - 1, (i) => page(i + 1));
+    for (const [i, answer] of rest.entries()) {
+      if (answer.totalCount !== totalCount) return undefined;
+      take(i + 1, answer.data);
+    }
+    // Some pages came back short: follow the next ones until every item is in hand.
+    for (let pageIndex = pageCount; items.size < totalCount; pageIndex++) {
+      const answer = await page(pageIndex);
+      if (answer.totalCount !== totalCount) return undefined;
+      take(pageIndex, answer.data);
+    }
+    return [...items.values()];
+  }
+
+  /** `count` pages, read by as many workers as requests may be in flight; the first failure stops the rest. */
+  async #allPages<P>(count: number, read: (i: number) => Promise<P>): Promise<P[]> {
+    const pages: P[] = [];
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (!failed && next < count) {
+        const i = next++;
+        try {
+          pages[i] = await read(i);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(count, this.concurrency) }, worker));
+    return pages;
+  }
+
+  /**
+   * One logical request: attempts, waits between them, and the final error. 429s do not use up
+   * `maxAttempts`: the service refuses every request of the key for a while, whichever asked first,
+   * so they have their own larger bound (maxRateLimitedAttempts); other retries also draw on the
+   * client's retry budget. The run's deadline bounds all of it.
+   */
   async #request<T>(call: Call<T>): Promise<T> {
     let path: string;
     try {
@@ -315,10 +443,11 @@ export class ReflagClient {
       );
     }
     let deadline: number | undefined;
+    const tries = { failed: 0, rateLimited: 0 };
     for (let attempt = 1; ; attempt++) {
-      if (this.#signal?.aborted) throw this.#error(ABORTED, call.method, path, attempt - 1);
+      if (this.#signal.aborted) throw this.#error(ABORTED, call.method, path, attempt - 1);
       const outcome = await this.#limit(() => {
-        deadline ??= this.#now() + this.#totalTimeoutMs;
+        deadline ??= Math.min(this.#now() + this.#totalTimeoutMs, this.#runDeadline);
         return this.#attempt(call, path, deadline);
       });
       const event: RequestEvent = {
@@ -329,11 +458,14 @@ export class ReflagClient {
         durationMs: outcome.durationMs,
       };
       if (outcome.ok) {
+        this.#budget.success();
         this.#emit({ ...event, status: outcome.status });
         return outcome.value;
       }
       const failure = { ...outcome.failure };
-      const retryInMs = this.#retryDelay(failure, attempt, deadline ?? 0);
+      if (failure.status === 429) tries.rateLimited += 1;
+      else tries.failed += 1;
+      const retryInMs = this.#retryDelay(failure, tries, deadline ?? 0);
       if (failure.status !== undefined) event.status = failure.status;
       this.#emit({ ...event, error: failure.code, message: this.#redact(failure.apiMessage), retryInMs });
       if (retryInMs === undefined || this.#stopRetrying?.aborted) {
@@ -341,11 +473,13 @@ export class ReflagClient {
       }
       if (retryInMs > 0) {
         // Wait outside the limiter: a request sleeping between attempts leaves its slot to others.
-        const signals = [this.#signal, this.#stopRetrying].filter((s): s is AbortSignal => s !== undefined);
+        const signal = this.#stopRetrying
+          ? AbortSignal.any([this.#signal, this.#stopRetrying])
+          : this.#signal;
         try {
-          await this.#sleep(retryInMs, signals.length > 1 ? AbortSignal.any(signals) : signals[0]);
+          await this.#sleep(retryInMs, signal);
         } catch (err) {
-          if (this.#signal?.aborted) throw this.#error(ABORTED, call.method, path, attempt);
+          if (this.#signal.aborted) throw this.#error(ABORTED, call.method, path, attempt);
           if (this.#stopRetrying?.aborted) throw this.#error(failure, call.method, path, attempt);
           throw err;
         }
@@ -355,54 +489,117 @@ export class ReflagClient {
 
   /**
    * How long to wait before the next attempt, or undefined to give up. May add to the failure's
-   * message why it gave up early. Records an honoured Retry-After for every request of the client.
+   * message why it gave up early.
    */
-  #retryDelay(failure: Failure, attempt: number, deadline: number): number | undefined {
+  #retryDelay(
+    failure: Failure,
+    tries: { failed: number; rateLimited: number },
+    deadline: number,
+  ): number | undefined {
     if (!failure.transient) return undefined;
     const now = this.#now();
-    let delay: number;
-    if (failure.retryAfterMs !== undefined) {
-      if (failure.retryAfterMs > this.#maxRetryAfterMs) {
-        failure.apiMessage += ` (asked to retry after ${seconds(failure.retryAfterMs)}, longer than the ${seconds(this.#maxRetryAfterMs)} this client waits)`;
-        return undefined;
-      }
-      this.#notBefore = Math.max(this.#notBefore, now + failure.retryAfterMs);
-      // A little jitter on top, so parallel requests that were all told the same instant do not return in one burst.
-      delay = failure.retryAfterMs + Math.floor(this.#random() * this.#baseDelayMs);
-    } else {
-      delay = backoffDelayMs(
-        attempt,
-        { baseDelayMs: this.#baseDelayMs, maxDelayMs: this.#maxDelayMs },
-        this.#random,
-      );
+    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.#maxRetryAfterMs) {
+      failure.apiMessage += ` (asked to retry after ${seconds(failure.retryAfterMs)}, longer than the ${seconds(this.#maxRetryAfterMs)} this client waits)`;
+      return undefined;
     }
-    if (attempt >= this.#maxAttempts) return undefined;
+    const rateLimited = failure.status === 429;
+    if (rateLimited && tries.rateLimited >= this.#maxRateLimitedAttempts) {
+      failure.apiMessage += ` (rate limited ${tries.rateLimited} times)`;
+      return undefined;
+    }
+    if (!rateLimited && tries.failed >= this.#maxAttempts) return undefined;
+    // The shared pause was recorded as the answer's status arrived; a little jitter on top, so that
+    // the requests told the same instant do not all return in one burst.
+    const pause = Math.max(0, this.#notBefore - now);
+    const delay =
+      rateLimited || failure.retryAfterMs !== undefined
+        ? pause + Math.floor(this.#random() * this.#baseDelayMs)
+        : backoffDelayMs(
+            tries.failed,
+            { baseDelayMs: this.#baseDelayMs, maxDelayMs: this.#maxDelayMs },
+            this.#random,
+          );
     if (now + delay >= deadline) {
-      failure.apiMessage += ` (the next attempt would pass the ${seconds(this.#totalTimeoutMs)} total timeout)`;
+      failure.apiMessage += ` (the next attempt would pass ${this.#deadlineName(deadline)})`;
+      return undefined;
+    }
+    if (!rateLimited && !this.#budget.take()) {
+      failure.apiMessage += ` (the client's ${this.#budget.limit()} retries for this run are spent)`;
       return undefined;
     }
     return delay;
   }
 
-  /** One HTTP exchange inside a limiter slot. Never throws: every failure becomes a Failure. */
-  async #attempt<T>(call: Call<T>, path: string, deadline: number): Promise<Outcome<T>> {
-    // Holding the slot while the server asked everyone to pause costs nothing: no request may leave anyway.
-    const pause = this.#notBefore - this.#now();
-    if (pause > 0) {
+  #deadlineName(deadline: number): string {
+    return deadline === this.#runDeadline && this.#deadlineMs !== undefined
+      ? `the run's ${seconds(this.#deadlineMs)} deadline`
+      : `the ${seconds(this.#totalTimeoutMs)} total timeout`;
+  }
+
+  /**
+   * Before a request leaves: wait out a shared pause (Retry-After) while holding the slot, since no
+   * request may leave anyway. Fails at once when the pause would pass the deadline or is longer
+   * than this client waits.
+   */
+  async #waitForPause(deadline: number): Promise<Failure | undefined> {
+    // Answers that arrived with the one that freed this slot are read first: a 429 among them must stop this request.
+    await nextTurn();
+    for (;;) {
+      const now = this.#now();
+      if (now >= deadline) {
+        return {
+          code: "deadline_exceeded",
+          apiMessage: `no attempt may start after ${this.#deadlineName(deadline)}`,
+          transient: false,
+        };
+      }
+      const pause = this.#notBefore - now;
+      if (pause <= 0) return undefined;
+      if (pause > this.#maxRetryAfterMs || now + pause >= deadline) {
+        const why =
+          pause > this.#maxRetryAfterMs
+            ? `longer than the ${seconds(this.#maxRetryAfterMs)} this client waits`
+            : `past ${this.#deadlineName(deadline)}`;
+        return {
+          code: "rate_limited",
+          apiMessage: `the API asked for a pause of ${seconds(pause)} (Retry-After), ${why}`,
+          transient: false,
+        };
+      }
       try {
         await this.#sleep(pause, this.#signal);
       } catch {
-        return { ok: false, failure: ABORTED, durationMs: 0 };
+        return ABORTED;
       }
     }
-    if (this.#signal?.aborted) return { ok: false, failure: ABORTED, durationMs: 0 };
+  }
+
+  /** Records the pause a rate-limit answer asks of every request of the client, from its status alone. */
+  #notePause(response: Response): void {
+    const status = response.status;
+    const retryAfter = response.headers.get("retry-after");
+    if (status !== 429 && (retryAfter === null || !isRetryableStatus(status))) return;
+    const now = this.#now();
+    let pauseMs = parseRetryAfterMs(retryAfter, now);
+    if (pauseMs === undefined && status === 429) {
+      // No Retry-After: pause all the same, longer with each such 429 in a row.
+      pauseMs = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** this.#unannouncedLimits++);
+    }
+    if (pauseMs !== undefined) this.#notBefore = Math.max(this.#notBefore, now + pauseMs);
+  }
+
+  /** One HTTP exchange inside a limiter slot. Never throws: every failure becomes a Failure. */
+  async #attempt<T>(call: Call<T>, path: string, deadline: number): Promise<Outcome<T>> {
+    const held = await this.#waitForPause(deadline);
+    if (held) return { ok: false, failure: held, durationMs: 0 };
+    if (this.#signal.aborted) return { ok: false, failure: ABORTED, durationMs: 0 };
     const timeoutMs = Math.max(1, Math.min(this.#timeoutMs, deadline - this.#now()));
     // One controller for both the timeout and the caller's signal; the listener goes when the attempt ends,
     // so a long-lived client signal does not collect one per request.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const onAbort = (): void => controller.abort();
-    this.#signal?.addEventListener("abort", onAbort, { once: true });
+    this.#signal.addEventListener("abort", onAbort, { once: true });
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     let response: Response;
@@ -414,6 +611,7 @@ export class ReflagClient {
         "user-agent": this.#userAgent,
       };
       if (call.body !== undefined) headers["content-type"] = "application/json";
+      call.onSend?.();
       response = await this.#fetch(`${this.baseUrl}${path}`, {
         method: call.method,
         headers,
@@ -422,6 +620,9 @@ export class ReflagClient {
         // Never follow a redirect: it would carry the key to wherever it points.
         redirect: "manual",
       });
+      // Before the body is read: once it is, the slot is free and another request could leave first.
+      this.#notePause(response);
+      if (isSuccess(response.status)) this.#unannouncedLimits = 0;
       if (isSuccess(response.status) && !call.read) {
         // The status is the whole answer; a body cut short after it changes nothing.
         await response.arrayBuffer().catch(() => undefined);
@@ -432,14 +633,18 @@ export class ReflagClient {
         text = await response.text().catch(() => "");
       }
     } catch (err) {
-      if (this.#signal?.aborted) return { ok: false, failure: ABORTED, durationMs: elapsed() };
+      if (this.#signal.aborted) return { ok: false, failure: ABORTED, durationMs: elapsed() };
       const failure: Failure = controller.signal.aborted
         ? { code: "timeout", apiMessage: `no complete answer within ${timeoutMs} ms`, transient: true }
-        : { code: "network_error", apiMessage: describeNetworkError(err), transient: true };
+        : {
+            code: "network_error",
+            apiMessage: describeNetworkError(err),
+            transient: !isPermanentNetworkError(err),
+          };
       return { ok: false, failure, durationMs: elapsed() };
     } finally {
       clearTimeout(timer);
-      this.#signal?.removeEventListener("abort", onAbort);
+      this.#signal.removeEventListener("abort", onAbort);
     }
     // Outside the try: a bug in a reader must surface as itself, not as a retried network error.
     return { ...this.#interpret(response, text, call), durationMs: elapsed() } as Outcome<T>;
@@ -527,6 +732,17 @@ export class ReflagClient {
       // An observer (metrics, progress) must not change the outcome of a request.
     }
   }
+}
+
+/** How an existing flag differs from what a create asks for, in the fields the create sets. */
+function createDifferences(flag: FlagHeader, body: CreateFlagBody): string[] {
+  const differences: string[] = [];
+  if (flag.name !== body.name) differences.push(`it is named '${flag.name}', not '${body.name}'`);
+  if (body.description !== undefined && (flag.description ?? null) !== body.description)
+    differences.push("its description differs");
+  if (body.stageId !== undefined && flag.stage?.id !== body.stageId)
+    differences.push(`its stage is ${flag.stage ? `'${flag.stage.name}'` : "none"}`);
+  return differences;
 }
 
 /** fetch says "fetch failed" or "terminated"; the cause says what happened on the wire. */

@@ -1,6 +1,7 @@
 // Reading the live state of the managed scope: the app, every flag, and the targeting of each
 // managed flag in each environment the file lists for it, concurrently under the client's limit.
-import type { App, FlagHeader, FlagTargeting } from "../api/types.js";
+import type { FlagHeader, FlagTargeting } from "../api/types.js";
+import type { PublicApp } from "./client-answers.js";
 import type { DesiredState, Diagnostic } from "../desired/model.js";
 import { UserError } from "../errors.js";
 import { ApiError } from "./api-error.js";
@@ -10,13 +11,15 @@ import { resolveDesired, type ResolvedDesired } from "../plan/resolve.js";
 
 /** The reads the planner needs; ReflagClient provides them. */
 export interface LiveReader {
-  getApp(appId: string): Promise<App>;
+  getApp(appId: string): Promise<PublicApp>;
   listFlags(appId: string): Promise<FlagHeader[]>;
   getFlagTargeting(appId: string, flagKey: string, envId: string): Promise<FlagTargeting>;
   /** Most requests the reader sends at once (default 8). */
   readonly concurrency?: number;
   /** Where requests go, for an error that blames the URL. */
   readonly baseUrl?: string;
+  /** Ends the reader's other requests once one read has failed for good. */
+  cancel?(): void;
 }
 
 export type ReadProgress = (done: number, total: number) => void;
@@ -29,6 +32,20 @@ export interface ReadResult {
 }
 
 export async function readLive(
+  reader: LiveReader,
+  desired: DesiredState,
+  onProgress?: ReadProgress,
+): Promise<ReadResult> {
+  try {
+    return await readAll(reader, desired, onProgress);
+  } catch (err) {
+    // The run has failed: requests still waiting to retry must not keep it alive until they give up.
+    reader.cancel?.();
+    throw err;
+  }
+}
+
+async function readAll(
   reader: LiveReader,
   desired: DesiredState,
   onProgress?: ReadProgress,
@@ -69,7 +86,7 @@ export async function readTargeting(
 }
 
 /** Keep only what planning needs: SDK keys in the answer never travel further. */
-function toLiveApp(app: App): LiveApp {
+function toLiveApp(app: PublicApp): LiveApp {
   return {
     id: app.id,
     name: app.name,

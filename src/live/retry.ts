@@ -41,3 +41,58 @@ function clamp01(x: number): number {
   if (!(x > 0)) return 0;
   return x < 1 ? x : 0.999_999;
 }
+
+/**
+ * Retries one client may make in all, so that an outage does not multiply traffic: `reserve`, plus
+ * `perSuccess` for every request answered well (a flaky but working API earns its retries back).
+ */
+export class RetryBudget {
+  #retries = 0;
+  #successes = 0;
+
+  constructor(
+    readonly reserve: number,
+    readonly perSuccess: number,
+  ) {}
+
+  success(): void {
+    this.#successes += 1;
+  }
+
+  /** Spends one retry if the budget allows it. */
+  take(): boolean {
+    if (this.#retries >= this.limit()) return false;
+    this.#retries += 1;
+    return true;
+  }
+
+  limit(): number {
+    return Math.floor(this.reserve + this.perSuccess * this.#successes);
+  }
+}
+
+// Node's fetch (undici) names these in the error's cause: retrying cannot fix a wrong host, port or certificate.
+const PERMANENT_CODES = new Set([
+  "ENOTFOUND",
+  "ERR_INVALID_URL",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+]);
+
+/** A network error that will happen again on every attempt: an unknown host, a port fetch refuses, a bad URL or certificate. */
+export function isPermanentNetworkError(err: unknown): boolean {
+  // fetch wraps the cause once or twice; a fixed depth, never a walk of unbounded data.
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const { code } = current as { code?: unknown };
+    if (typeof code === "string" && PERMANENT_CODES.has(code)) return true;
+    if (/^bad port$|^invalid url$|^failed to parse url/i.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}

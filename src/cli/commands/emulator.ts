@@ -27,7 +27,8 @@ Options:
       --latency MS          delay every request (e.g. 250, 250ms, 2s)
       --error-rate R        answer this share (0 to 1) of requests with 500 or 503, unapplied
       --rate-limit-rate R   answer this share with 429 and a Retry-After header, unapplied
-      --retry-after S       Retry-After of those 429 answers, in seconds (default 1)
+      --retry-after S       Retry-After of those 429 answers, in seconds (default 1; e.g. 0.05);
+                            after a 429, every request with that key is refused until it passes
       --lost-answer-rate R  apply this share of requests, then drop the connection unanswered
       --seed N              seed of the fault randomness, for reproducible runs (default 1)
   -h, --help                show this help
@@ -70,7 +71,7 @@ export const emulatorCommand: Command = async (argv, io) => {
   if (values["lost-answer-rate"] !== undefined)
     faults.lostAnswerRate = parseRate("--lost-answer-rate", values["lost-answer-rate"]);
   if (values["retry-after"] !== undefined)
-    faults.retryAfterSeconds = parseWhole("--retry-after", values["retry-after"], 0);
+    faults.retryAfterSeconds = parseSeconds("--retry-after", values["retry-after"]);
   const statePath = values.state === undefined ? undefined : resolve(io.cwd, values.state);
 
   // Listen for the signals before starting, so that one sent during start-up still stops cleanly.
@@ -178,6 +179,12 @@ function parseRate(flag: string, value: string): number {
   if (!(rate >= 0 && rate <= 1))
     throw usage(`${flag}: '${value}' must be a number from 0 to 1 (a share of requests)`);
   return rate;
+}
+
+function parseSeconds(flag: string, value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw usage(`${flag}: '${value}' must be a number of seconds from 0`);
+  return n;
 }
 
 function parseWhole(flag: string, value: string, min: number): number {

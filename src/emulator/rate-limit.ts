@@ -1,0 +1,44 @@
+// A per-key rate limiter as real services run one: after a 429, every request with that key is
+// refused until the 429's Retry-After has passed, so requests already in flight come back 429 too.
+
+interface Window {
+  /** When the 429 that opened it was answered (ms). */
+  openedAt: number;
+  until: number;
+  /** Whole-second windows answer whole seconds (rounded up), as HTTP's Retry-After is usually written. */
+  wholeSeconds: boolean;
+}
+
+export class RateLimitWindows {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(private readonly now: () => number) {}
+
+  /** Called as a 429 is answered: no request with `key` is served for `seconds` from now. */
+  open(key: string, seconds: number): void {
+    const at = this.now();
+    const until = at + Math.ceil(seconds * 1000);
+    const current = this.windows.get(key);
+    // A knock-on refusal never extends a window; a fresh one replaces an ended one.
+    if (current && current.until >= until) return;
+    this.windows.set(key, { openedAt: at, until, wholeSeconds: Number.isInteger(seconds) });
+  }
+
+  /** The Retry-After (seconds) to answer when `key` is inside a window now, else undefined. */
+  refusal(key: string): number | undefined {
+    const window = this.windows.get(key);
+    if (!window) return undefined;
+    const left = window.until - this.now();
+    if (left <= 0) {
+      this.windows.delete(key);
+      return undefined;
+    }
+    return window.wholeSeconds ? Math.ceil(left / 1000) : Math.ceil(left) / 1000;
+  }
+
+  /** Whether a request with `key` that arrived at `arrivedAt` was sent into a window already announced. */
+  insideWindow(key: string, arrivedAt: number): boolean {
+    const window = this.windows.get(key);
+    return window !== undefined && window.openedAt < arrivedAt && arrivedAt < window.until;
+  }
+}
