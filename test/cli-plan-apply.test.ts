@@ -205,7 +205,20 @@ describe("plan and apply against the emulator", () => {
       ],
     });
     const r = await runCli(
-      ["apply", "-f", file, "--yes", "--batch-size", "10", "--concurrency", "1", "-o", "json", "--max-attempts", "3"],
+      [
+        "apply",
+        "-f",
+        file,
+        "--yes",
+        "--batch-size",
+        "10",
+        "--concurrency",
+        "1",
+        "-o",
+        "json",
+        "--max-attempts",
+        "3",
+      ],
       { env, timeoutMs: 30_000 },
     );
     expect(r.code).toBe(1);

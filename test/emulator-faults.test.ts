@@ -60,7 +60,7 @@ describe("scripted faults", () => {
       now += 7000;
     }
     expect((await addCompany("x")).status).toBe(200);
-    expect(emu.stats().rateLimit).toEqual({ windows: 2, knockOn: 0, insideWindow: 0 });
+    expect(emu.stats().rateLimit).toEqual({ windows: 2, knockOn: 0, arrivedInWindow: 0, insideWindow: 0 });
   });
 
   it("applies a request whose answer is lost, and drops the connection without answering", async () => {
@@ -129,24 +129,29 @@ describe("the per-key rate limiter", () => {
       clock: () => now,
     });
     running.push(emu);
-    expect((await api(emu, "GET", "/apps")).status).toBe(429);
+    // One kept-alive connection: each request leaves only after the previous answer was read.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await api(emu, "GET", "/apps", { agent })).status).toBe(429);
     now += 500;
-    const inside = await api(emu, "GET", `${APP}/flags`);
+    const inside = await api(emu, "GET", `${APP}/flags`, { agent });
     expect([inside.status, inside.headers["retry-after"]]).toEqual([429, "2"]);
     now += 1000;
+    // A new connection: the emulator cannot tell whether its client had read the 429.
     expect((await addCompany("refused")).headers["retry-after"]).toBe("1");
     expect(companies()).not.toContain("refused");
     // Another key has its own limit.
-    expect((await api(emu, "GET", "/apps", { key: OTHER_API_KEY })).status).toBe(200);
+    expect((await api(emu, "GET", "/apps", { key: OTHER_API_KEY, agent })).status).toBe(200);
     now += 500;
-    expect((await api(emu, "GET", "/apps")).status).toBe(200);
-    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 0, insideWindow: 2 });
-    expect(
-      emu
-        .stats()
-        .requests.filter((r) => r.insideWindow)
-        .map((r) => r.route),
-    ).toEqual(["/apps/:appId/flags", "/apps/:appId/flags/specific-targets/:envId"]);
+    expect((await api(emu, "GET", "/apps", { agent })).status).toBe(200);
+    agent.destroy();
+    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 0, arrivedInWindow: 2, insideWindow: 1 });
+    expect(emu.stats().requests.map((r) => [r.route, r.inWindow])).toEqual([
+      ["/apps", undefined],
+      ["/apps/:appId/flags", "sent"],
+      ["/apps/:appId/flags/specific-targets/:envId", "arrived"],
+      ["/apps", undefined],
+      ["/apps", undefined],
+    ]);
   });
 
   it("answers 429 to requests in flight when a window opens (knock-on), which are not violations", async () => {
@@ -161,7 +166,7 @@ describe("the per-key rate limiter", () => {
     expect((await first).status).toBe(429);
     expect(others.map((o) => o.status)).toEqual([429, 429]);
     for (const o of others) expect(Number(o.headers["retry-after"])).toBeLessThanOrEqual(0.5);
-    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 2, insideWindow: 0 });
+    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 2, arrivedInWindow: 0, insideWindow: 0 });
   });
 });
 

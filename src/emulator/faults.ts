@@ -1,7 +1,14 @@
 // Fault injection: latency, random 5xx / 429 / lost answers (seeded), and a scripted queue for exact tests.
 
-/** "hang": hold the request unanswered until the client gives up (or the emulator closes). */
-export type FaultKind = "500" | "503" | "429" | "lost" | "reset" | "delay" | "hang";
+/**
+ * "hang": hold the request unanswered until the client gives up (or the emulator closes).
+ * "400" to "404": a permanent refusal with the documented error body, which a client must not retry.
+ */
+export type FaultKind =
+  "400" | "401" | "403" | "404" | "500" | "503" | "429" | "lost" | "reset" | "delay" | "hang";
+
+/** The statuses an injected fault may answer. */
+export type FaultStatus = 400 | 401 | 403 | 404 | 429 | 500 | 503;
 
 /** One scripted fault: it hits the next `times` requests that match `method` and `path`. */
 export interface ScriptedFault {
@@ -37,7 +44,7 @@ export interface FaultOptions {
 export interface FaultDecision {
   delayMs: number;
   /** Answer this error instead of handling the request. */
-  answer?: { status: 429 | 500 | 503; retryAfterSeconds?: number };
+  answer?: { status: FaultStatus; retryAfterSeconds?: number };
   /** Destroy the connection before handling the request. */
   reset?: boolean;
   /** Handle the request, then destroy the connection instead of answering. */
@@ -118,6 +125,12 @@ export class FaultInjector {
           decision.answer = { status: Number(scripted.fault) as 500 | 503 };
           if (scripted.retryAfterSeconds !== undefined)
             decision.answer.retryAfterSeconds = scripted.retryAfterSeconds;
+          break;
+        case "400":
+        case "401":
+        case "403":
+        case "404":
+          decision.answer = { status: Number(scripted.fault) as FaultStatus };
           break;
       }
       return decision;

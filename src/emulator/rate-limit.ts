@@ -36,9 +36,16 @@ export class RateLimitWindows {
     return window.wholeSeconds ? Math.ceil(left / 1000) : Math.ceil(left) / 1000;
   }
 
-  /** Whether a request with `key` that arrived at `arrivedAt` was sent into a window already announced. */
-  insideWindow(key: string, arrivedAt: number): boolean {
+  /** Whether a request with `key` that arrives now falls inside a window already answered. */
+  inWindow(key: string): boolean {
     const window = this.windows.get(key);
-    return window !== undefined && window.openedAt < arrivedAt && arrivedAt < window.until;
+    const now = this.now();
+    return window !== undefined && window.openedAt < now && now < window.until;
+  }
+
+  /** When the key's window ends (ms), if one is open. */
+  until(key: string): number | undefined {
+    const until = this.windows.get(key)?.until;
+    return until !== undefined && until > this.now() ? until : undefined;
   }
 }

@@ -9,7 +9,8 @@ import {
 import { setTimeout as sleep } from "node:timers/promises";
 import { controlAnswer } from "./control.js";
 import { ApiProblem, methodNotAllowed, notFound, problemAnswer } from "./errors.js";
-import type { FaultDecision, FaultInjector } from "./faults.js";
+import type { ApiErrorCode } from "../api/types.js";
+import type { FaultDecision, FaultInjector, FaultStatus } from "./faults.js";
 import type { RateLimitWindows } from "./rate-limit.js";
 import type { StateFile } from "./persistence.js";
 import { API_ROUTES, type ApiHandler } from "./routes.js";
@@ -57,6 +58,9 @@ interface Body {
 export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
   const router = new Router<ApiHandler>(API_ROUTES);
   const delays = new AbortController();
+  // The window of the last 429 each connection carried: a request on it inside that window was sent
+  // after its client had read the 429.
+  const limitedConnections = new WeakMap<object, { key: string; until: number }>();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, problemAnswer(unexpected(err))));
@@ -95,13 +99,16 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     const method = req.method ?? "GET";
     // Rate limits are per key; a request without one is limited with the others that have none.
     const key = req.headers.authorization ?? "";
-    const insideWindow = deps.limiter.insideWindow(key, deps.clock());
+    const arrivedInWindow = deps.limiter.inWindow(key);
+    const carried = limitedConnections.get(req.socket);
+    const sentInWindow = carried?.key === key && carried.until > deps.clock();
     // A real limiter refuses at the door: what it says then stands, even if the window ends meanwhile.
-    const refusedAtArrival = insideWindow ? deps.limiter.refusal(key) : undefined;
+    const refusedAtArrival = arrivedInWindow ? deps.limiter.refusal(key) : undefined;
     let route = NO_ROUTE;
     let outcome = "aborted";
     deps.stats.begin();
-    if (insideWindow) deps.stats.rateLimited("insideWindow");
+    if (arrivedInWindow) deps.stats.rateLimited("arrivedInWindow");
+    if (sentInWindow) deps.stats.rateLimited("insideWindow");
     try {
       let body: Body;
       const announced = announcedLength(req);
@@ -131,7 +138,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
         match = err instanceof ApiProblem ? err : unexpected(err);
       }
       // A request refused by the limiter never reaches the service: it consumes no scripted fault.
-      const fault = insideWindow ? { delayMs: deps.faults.latencyMs() } : deps.faults.decide(method, path);
+      const fault = arrivedInWindow ? { delayMs: deps.faults.latencyMs() } : deps.faults.decide(method, path);
       if (fault.delayMs > 0)
         await sleep(fault.delayMs, undefined, { signal: delays.signal }).catch(() => undefined);
       if (fault.reset) {
@@ -147,7 +154,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
       }
       // Checked as the answer leaves, so a window opened while this request was in flight refuses it too.
       const refusal = refusedAtArrival ?? deps.limiter.refusal(key);
-      if (refusal !== undefined && !insideWindow) deps.stats.rateLimited("knockOn");
+      if (refusal !== undefined && !arrivedInWindow) deps.stats.rateLimited("knockOn");
       let answer: Answer;
       if (refusal !== undefined) {
         answer = faultAnswer({ status: 429, retryAfterSeconds: refusal });
@@ -160,6 +167,8 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
       } else {
         answer = await apiAnswer(req, method, path, match, new URLSearchParams(query), body);
       }
+      const until = answer.status === 429 ? deps.limiter.until(key) : undefined;
+      if (until !== undefined) limitedConnections.set(req.socket, { key, until });
       if (fault.lose) {
         // The change is applied (and saved); only the answer never arrives.
         req.socket.destroy();
@@ -175,7 +184,11 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
         route,
         status: outcome,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
-        ...(insideWindow ? { insideWindow } : {}),
+        ...(sentInWindow
+          ? { inWindow: "sent" as const }
+          : arrivedInWindow
+            ? { inWindow: "arrived" as const }
+            : {}),
       });
     }
   }
@@ -257,19 +270,22 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
   return { server, abortDelays: () => delays.abort() };
 }
 
+/** The answer an injected fault gives, with the documented error body of its status. */
+const FAULT_PROBLEMS: Record<FaultStatus, [ApiErrorCode, string]> = {
+  400: ["invalid_request", "Invalid request (injected fault)"],
+  401: ["unauthenticated", "Invalid API key (injected fault)"],
+  403: ["unauthorized", "This API key may not do this (injected fault)"],
+  404: ["not_found", "Not found (injected fault)"],
+  429: ["not_available", "Too many requests (injected fault)"],
+  500: ["unknown_error", "Internal error (injected fault)"],
+  503: ["not_available", "Service unavailable (injected fault)"],
+};
+
 function faultAnswer(answer: NonNullable<FaultDecision["answer"]>): Answer {
   const headers: Record<string, string> =
     answer.retryAfterSeconds === undefined ? {} : { "retry-after": String(answer.retryAfterSeconds) };
-  const problem =
-    answer.status === 429
-      ? new ApiProblem("not_available", "Too many requests (injected fault)", undefined, {
-          status: 429,
-          headers,
-        })
-      : answer.status === 503
-        ? new ApiProblem("not_available", "Service unavailable (injected fault)", undefined, { headers })
-        : new ApiProblem("unknown_error", "Internal error (injected fault)", undefined, { headers });
-  return problemAnswer(problem);
+  const [code, message] = FAULT_PROBLEMS[answer.status];
+  return problemAnswer(new ApiProblem(code, message, undefined, { status: answer.status, headers }));
 }
 
 /** Resolves when the client hangs up (its timeout) or the emulator closes. */

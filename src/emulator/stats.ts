@@ -8,17 +8,26 @@ export interface RequestRecord {
   status: string;
   at: string;
   durationMs: number;
-  /** Sent while the key's Retry-After window, announced before it arrived, was still open. */
-  insideWindow?: true;
+  /** Arrived while its key's Retry-After window was open (see RateLimitStats). */
+  inWindow?: "arrived" | "sent";
 }
 
-/** What the rate limiter saw: windows opened, in-flight requests refused by them, and violations. */
+/** What the rate limiter saw: windows opened, requests refused by them, and requests sent into them. */
 export interface RateLimitStats {
   /** 429s that opened a window (injected ones). */
   windows: number;
-  /** Requests refused because a window opened while they were in flight. */
+  /** Requests refused because a window opened while they were being handled. */
   knockOn: number;
-  /** Requests that arrived inside a window already announced: a client that ignores Retry-After. */
+  /**
+   * Requests that arrived inside a window after its first 429 had left: a client that ignores
+   * Retry-After, but also requests already on their way before their client could read that 429.
+   */
+  arrivedInWindow: number;
+  /**
+   * Of those, the ones the client sent after it had read a 429 of that window: they came on a
+   * connection that had carried one (HTTP/1.1 sends a request only after the previous answer has
+   * been read). Always the client's fault; a correct client has none.
+   */
   insideWindow: number;
 }
 
@@ -50,7 +59,7 @@ export class StatsRecorder {
       byStatus: {},
       inFlight,
       maxInFlight: inFlight,
-      rateLimit: { windows: 0, knockOn: 0, insideWindow: 0 },
+      rateLimit: { windows: 0, knockOn: 0, arrivedInWindow: 0, insideWindow: 0 },
       requests: [],
     };
   }

@@ -417,7 +417,19 @@ function num(
   return undefined;
 }
 
-const FAULT_KINDS: readonly FaultKind[] = ["500", "503", "429", "lost", "reset", "delay", "hang"];
+const FAULT_KINDS: readonly FaultKind[] = [
+  "400",
+  "401",
+  "403",
+  "404",
+  "500",
+  "503",
+  "429",
+  "lost",
+  "reset",
+  "delay",
+  "hang",
+];
 
 /** The JSON body of PUT /_emulator/faults; a script entry's `pathPattern` is a RegExp source. */
 export function validateFaultOptions(body: unknown): Validated<FaultOptions> {

@@ -76,6 +76,19 @@ type Outcome<T> = Answer<T> & { durationMs: number };
 
 type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
+interface RunScope {
+  budget: RetryBudget;
+  /** No attempt starts or runs past this instant (epoch ms). */
+  deadline: number;
+  cancelled: AbortController;
+  /** The caller's signal and this run's cancellation. */
+  signal: AbortSignal;
+  /** The API has answered 429 in this run. */
+  rateLimited: boolean;
+  /** The API refused the key (401) in this run: every other request would be refused too. */
+  refusedKey?: Failure;
+}
+
 const ABORTED: Failure = { code: "aborted", apiMessage: "the request was cancelled", transient: false };
 
 export class ReflagClient {
@@ -88,10 +101,11 @@ export class ReflagClient {
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
   readonly #maxRateLimitedAttempts: number;
-  readonly #budget: RetryBudget;
-  /** No attempt starts or runs past this instant (epoch ms): the run's deadline. */
-  readonly #runDeadline: number;
+  readonly #retryBudget: number;
+  readonly #retriesPerSuccess: number;
   readonly #deadlineMs: number | undefined;
+  /** What belongs to one run: its retry budget, deadline and cancellation. */
+  #run: RunScope;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #maxRetryAfterMs: number;
@@ -102,8 +116,7 @@ export class ReflagClient {
   readonly #random: () => number;
   readonly #now: () => number;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
-  readonly #signal: AbortSignal;
-  readonly #cancelled = new AbortController();
+  readonly #signal: AbortSignal | undefined;
   readonly #stopRetrying: AbortSignal | undefined;
   /** No request leaves before this instant (epoch ms): the latest Retry-After, shared by all calls. */
   #notBefore = 0;
@@ -129,9 +142,11 @@ export class ReflagClient {
       1,
       "maxRateLimitedAttempts",
     );
-    this.#budget = new RetryBudget(
-      atLeast(options.retryBudget ?? CLIENT_DEFAULTS.retryBudget, 0, "retryBudget"),
-      atLeast(options.retriesPerSuccess ?? CLIENT_DEFAULTS.retriesPerSuccess, 0, "retriesPerSuccess"),
+    this.#retryBudget = atLeast(options.retryBudget ?? CLIENT_DEFAULTS.retryBudget, 0, "retryBudget");
+    this.#retriesPerSuccess = atLeast(
+      options.retriesPerSuccess ?? CLIENT_DEFAULTS.retriesPerSuccess,
+      0,
+      "retriesPerSuccess",
     );
     this.#baseDelayMs = atLeast(options.baseDelayMs ?? CLIENT_DEFAULTS.baseDelayMs, 0, "baseDelayMs");
     this.#maxDelayMs = atLeast(options.maxDelayMs ?? CLIENT_DEFAULTS.maxDelayMs, 0, "maxDelayMs");
@@ -149,14 +164,14 @@ export class ReflagClient {
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#sleep = options.sleep ?? ((ms, signal) => timerDelay(ms, undefined, { signal }));
     this.#random = options.random ?? Math.random;
-    this.#now = options.now ?? Date.now;
+    // Sub-millisecond and monotonic: a pause must not end early by Date.now()'s rounding.
+    this.#now = options.now ?? (() => performance.timeOrigin + performance.now());
     this.#deadlineMs =
       options.deadlineMs === undefined ? undefined : atLeast(options.deadlineMs, 1, "deadlineMs");
-    this.#runDeadline = this.#deadlineMs === undefined ? Infinity : this.#now() + this.#deadlineMs;
+
     this.#onRequest = options.onRequest;
-    this.#signal = options.signal
-      ? AbortSignal.any([options.signal, this.#cancelled.signal])
-      : this.#cancelled.signal;
+    this.#signal = options.signal;
+    this.#run = this.#newRun();
     this.#stopRetrying = options.stopRetrying;
   }
 
@@ -165,7 +180,26 @@ export class ReflagClient {
    * already failed and nothing else it asked for matters. They fail with code "aborted".
    */
   cancel(): void {
-    this.#cancelled.abort();
+    this.#run.cancelled.abort();
+  }
+
+  /**
+   * Starts a new run: a fresh retry budget and deadline (deadlineMs from now), and requests no
+   * longer cancelled. A client starts with one; a long-lived client (the daemon) begins one per reconcile.
+   */
+  beginRun(): void {
+    this.#run = this.#newRun();
+  }
+
+  #newRun(): RunScope {
+    const cancelled = new AbortController();
+    return {
+      budget: new RetryBudget(this.#retryBudget, this.#retriesPerSuccess),
+      deadline: this.#deadlineMs === undefined ? Infinity : this.#now() + this.#deadlineMs,
+      cancelled,
+      signal: this.#signal ? AbortSignal.any([this.#signal, cancelled.signal]) : cancelled.signal,
+      rateLimited: false,
+    };
   }
 
   // --- Apps and environments
@@ -442,13 +476,16 @@ export class ReflagClient {
         0,
       );
     }
+    // A request belongs to the run it started in.
+    const run = this.#run;
     let deadline: number | undefined;
     const tries = { failed: 0, rateLimited: 0 };
     for (let attempt = 1; ; attempt++) {
-      if (this.#signal.aborted) throw this.#error(ABORTED, call.method, path, attempt - 1);
+      if (run.signal.aborted) throw this.#error(ABORTED, call.method, path, attempt - 1);
+      if (run.refusedKey) throw this.#error(run.refusedKey, call.method, path, attempt - 1);
       const outcome = await this.#limit(() => {
-        deadline ??= Math.min(this.#now() + this.#totalTimeoutMs, this.#runDeadline);
-        return this.#attempt(call, path, deadline);
+        deadline ??= Math.min(this.#now() + this.#totalTimeoutMs, run.deadline);
+        return this.#attempt(call, path, deadline, run);
       });
       const event: RequestEvent = {
         method: call.method,
@@ -458,14 +495,15 @@ export class ReflagClient {
         durationMs: outcome.durationMs,
       };
       if (outcome.ok) {
-        this.#budget.success();
+        run.budget.success();
         this.#emit({ ...event, status: outcome.status });
         return outcome.value;
       }
       const failure = { ...outcome.failure };
+      if (failure.status === 401) run.refusedKey ??= outcome.failure;
       if (failure.status === 429) tries.rateLimited += 1;
       else tries.failed += 1;
-      const retryInMs = this.#retryDelay(failure, tries, deadline ?? 0);
+      const retryInMs = this.#retryDelay(failure, tries, deadline ?? 0, run);
       if (failure.status !== undefined) event.status = failure.status;
       this.#emit({ ...event, error: failure.code, message: this.#redact(failure.apiMessage), retryInMs });
       if (retryInMs === undefined || this.#stopRetrying?.aborted) {
@@ -473,13 +511,11 @@ export class ReflagClient {
       }
       if (retryInMs > 0) {
         // Wait outside the limiter: a request sleeping between attempts leaves its slot to others.
-        const signal = this.#stopRetrying
-          ? AbortSignal.any([this.#signal, this.#stopRetrying])
-          : this.#signal;
+        const signal = this.#stopRetrying ? AbortSignal.any([run.signal, this.#stopRetrying]) : run.signal;
         try {
           await this.#sleep(retryInMs, signal);
         } catch (err) {
-          if (this.#signal.aborted) throw this.#error(ABORTED, call.method, path, attempt);
+          if (run.signal.aborted) throw this.#error(ABORTED, call.method, path, attempt);
           if (this.#stopRetrying?.aborted) throw this.#error(failure, call.method, path, attempt);
           throw err;
         }
@@ -495,6 +531,7 @@ export class ReflagClient {
     failure: Failure,
     tries: { failed: number; rateLimited: number },
     deadline: number,
+    run: RunScope,
   ): number | undefined {
     if (!failure.transient) return undefined;
     const now = this.#now();
@@ -520,18 +557,18 @@ export class ReflagClient {
             this.#random,
           );
     if (now + delay >= deadline) {
-      failure.apiMessage += ` (the next attempt would pass ${this.#deadlineName(deadline)})`;
+      failure.apiMessage += ` (the next attempt would pass ${this.#deadlineName(deadline, run)})`;
       return undefined;
     }
-    if (!rateLimited && !this.#budget.take()) {
-      failure.apiMessage += ` (the client's ${this.#budget.limit()} retries for this run are spent)`;
+    if (!rateLimited && !run.budget.take()) {
+      failure.apiMessage += ` (the client's ${run.budget.limit()} retries for this run are spent)`;
       return undefined;
     }
     return delay;
   }
 
-  #deadlineName(deadline: number): string {
-    return deadline === this.#runDeadline && this.#deadlineMs !== undefined
+  #deadlineName(deadline: number, run: RunScope): string {
+    return deadline === run.deadline && this.#deadlineMs !== undefined
       ? `the run's ${seconds(this.#deadlineMs)} deadline`
       : `the ${seconds(this.#totalTimeoutMs)} total timeout`;
   }
@@ -541,15 +578,17 @@ export class ReflagClient {
    * request may leave anyway. Fails at once when the pause would pass the deadline or is longer
    * than this client waits.
    */
-  async #waitForPause(deadline: number): Promise<Failure | undefined> {
-    // Answers that arrived with the one that freed this slot are read first: a 429 among them must stop this request.
-    await nextTurn();
+  async #waitForPause(deadline: number, run: RunScope): Promise<Failure | undefined> {
+    // Answers that arrived with the one that freed this slot are read first: a 429 among them must
+    // stop this request. Once the API has rate-limited this run, wait for one more poll of the
+    // sockets: answers written together reach us a moment apart, and a 429 may be one of them.
+    await (run.rateLimited ? timerDelay(1) : nextTurn());
     for (;;) {
       const now = this.#now();
       if (now >= deadline) {
         return {
           code: "deadline_exceeded",
-          apiMessage: `no attempt may start after ${this.#deadlineName(deadline)}`,
+          apiMessage: `no attempt may start after ${this.#deadlineName(deadline, run)}`,
           transient: false,
         };
       }
@@ -559,7 +598,7 @@ export class ReflagClient {
         const why =
           pause > this.#maxRetryAfterMs
             ? `longer than the ${seconds(this.#maxRetryAfterMs)} this client waits`
-            : `past ${this.#deadlineName(deadline)}`;
+            : `past ${this.#deadlineName(deadline, run)}`;
         return {
           code: "rate_limited",
           apiMessage: `the API asked for a pause of ${seconds(pause)} (Retry-After), ${why}`,
@@ -567,7 +606,7 @@ export class ReflagClient {
         };
       }
       try {
-        await this.#sleep(pause, this.#signal);
+        await this.#sleep(pause, run.signal);
       } catch {
         return ABORTED;
       }
@@ -589,17 +628,17 @@ export class ReflagClient {
   }
 
   /** One HTTP exchange inside a limiter slot. Never throws: every failure becomes a Failure. */
-  async #attempt<T>(call: Call<T>, path: string, deadline: number): Promise<Outcome<T>> {
-    const held = await this.#waitForPause(deadline);
+  async #attempt<T>(call: Call<T>, path: string, deadline: number, run: RunScope): Promise<Outcome<T>> {
+    const held = (await this.#waitForPause(deadline, run)) ?? run.refusedKey;
     if (held) return { ok: false, failure: held, durationMs: 0 };
-    if (this.#signal.aborted) return { ok: false, failure: ABORTED, durationMs: 0 };
+    if (run.signal.aborted) return { ok: false, failure: ABORTED, durationMs: 0 };
     const timeoutMs = Math.max(1, Math.min(this.#timeoutMs, deadline - this.#now()));
     // One controller for both the timeout and the caller's signal; the listener goes when the attempt ends,
     // so a long-lived client signal does not collect one per request.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const onAbort = (): void => controller.abort();
-    this.#signal.addEventListener("abort", onAbort, { once: true });
+    run.signal.addEventListener("abort", onAbort, { once: true });
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     let response: Response;
@@ -622,6 +661,7 @@ export class ReflagClient {
       });
       // Before the body is read: once it is, the slot is free and another request could leave first.
       this.#notePause(response);
+      if (response.status === 429) run.rateLimited = true;
       if (isSuccess(response.status)) this.#unannouncedLimits = 0;
       if (isSuccess(response.status) && !call.read) {
         // The status is the whole answer; a body cut short after it changes nothing.
@@ -633,7 +673,7 @@ export class ReflagClient {
         text = await response.text().catch(() => "");
       }
     } catch (err) {
-      if (this.#signal.aborted) return { ok: false, failure: ABORTED, durationMs: elapsed() };
+      if (run.signal.aborted) return { ok: false, failure: ABORTED, durationMs: elapsed() };
       const failure: Failure = controller.signal.aborted
         ? { code: "timeout", apiMessage: `no complete answer within ${timeoutMs} ms`, transient: true }
         : {
@@ -644,7 +684,7 @@ export class ReflagClient {
       return { ok: false, failure, durationMs: elapsed() };
     } finally {
       clearTimeout(timer);
-      this.#signal.removeEventListener("abort", onAbort);
+      run.signal.removeEventListener("abort", onAbort);
     }
     // Outside the try: a bug in a reader must surface as itself, not as a retried network error.
     return { ...this.#interpret(response, text, call), durationMs: elapsed() } as Outcome<T>;

@@ -67,7 +67,7 @@ export interface ReflagClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** In [0, 1). Default Math.random. */
   random?: () => number;
-  /** Epoch milliseconds; schedules Retry-After and the total timeout. Default Date.now. */
+  /** Epoch milliseconds; schedules Retry-After and the deadlines. Default: a sub-millisecond, monotonic wall clock. */
   now?: () => number;
   onRequest?: (event: RequestEvent) => void;
   /** Aborts every request of this client, and every wait between attempts. */

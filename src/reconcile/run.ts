@@ -50,6 +50,8 @@ export interface ReconcileInput {
 }
 
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
+  // A fresh retry budget and deadline for this run, even on the daemon's long-lived client.
+  input.connection.client.beginRun();
   const finish = startRecord(input);
 
   // Narrow the managed scope to the flags asked for.
