@@ -78,6 +78,9 @@ export interface App extends Omit<AppHeader, "environments"> {
   segments: SegmentHeader[];
 }
 
+/** An app as the client hands it on: its environments without their SDK secrets. */
+export type PublicApp = Omit<App, "environments"> & { environments: EnvironmentHeader[] };
+
 export interface EnvironmentList {
   data: EnvironmentHeader[];
   sortBy: "name" | "order";

@@ -96,13 +96,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         beforeApply: async () => r.onApplyStart(),
         ...(options.changeDescription !== undefined ? { changeDescription: options.changeDescription } : {}),
       }),
-    environmentVersions: async (appId) =>
-      new Map(
+    environmentVersions: async (appId) => {
+      // A poll is a run of its own: a fresh retry budget and deadline, not what the last reconcile left.
+      connection.client.beginRun();
+      return new Map(
         (await connection.client.listEnvironments(appId)).map((e) => [
           e.id,
           typeof e.flagStateVersion === "number" ? e.flagStateVersion : undefined,
         ]),
-      ),
+      );
+    },
     log,
     metrics,
     state,

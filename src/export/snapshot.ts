@@ -1,7 +1,7 @@
 // The live state that export writes and describe shows: the app's settings and the selected flags
 // with their targeting in the selected environments, read concurrently under the client's limit.
 // Holds no SDK keys: the app answer carries them, and they are dropped here.
-import type { App, AppHeader, FlagHeader, FlagKeyFormat, StageHeader } from "../api/types.js";
+import type { AppHeader, FlagHeader, FlagKeyFormat, PublicApp, StageHeader } from "../api/types.js";
 import { compare } from "../compare.js";
 import { UserError } from "../errors.js";
 import { ApiError } from "../live/api-error.js";
@@ -67,7 +67,7 @@ export async function resolveAppId(reader: AppReader, app: string | undefined): 
 }
 
 /** The app without SDK keys, environments sorted by name. */
-export function snapshotApp(app: App): SnapshotApp {
+export function snapshotApp(app: PublicApp): SnapshotApp {
   return {
     id: app.id,
     name: app.name,

@@ -1,13 +1,13 @@
 // Checking answers before trusting them: only the fields the client and its callers rely on.
 // Unknown fields pass through untouched (the service adds fields over time); missing optional ones stay absent.
 import type {
-  App,
   AppHeader,
   EntityFlag,
   EnvironmentHeader,
   FlagHeader,
   FlagTargeting,
   Paginated,
+  PublicApp,
   TargetIds,
 } from "../api/types.js";
 
@@ -19,9 +19,6 @@ type Json = Record<string, unknown>;
 export function readAppList(body: unknown): AppHeader[] {
   return namedList(body) as unknown as AppHeader[];
 }
-
-/** An app as the client hands it on: its environments without their SDK secrets. */
-export type PublicApp = Omit<App, "environments"> & { environments: EnvironmentHeader[] };
 
 export function readApp(body: unknown): PublicApp {
   const app = named(body, "answer");

@@ -13,6 +13,7 @@ import type {
   FlagHeader,
   FlagTargeting,
   Paginated,
+  PublicApp,
   SortOrder,
   SpecificTargetsBody,
   UpdateFlagBody,
@@ -31,7 +32,7 @@ import {
   readFlagPage,
   readFlagTargeting,
 } from "./client-answers.js";
-import type { PublicApp } from "./client-answers.js";
+
 import { buildPath, describePath, UnsendableSegment } from "./client-path.js";
 import type { QueryValue } from "./client-path.js";
 import { CLIENT_DEFAULTS, checkApiKey, normalizeBaseUrl } from "./config.js";
@@ -47,7 +48,7 @@ import {
 // The CLI builds a client from the environment with one import.
 export { clientOptionsFromEnv } from "./config.js";
 export type { ReflagClientOptions, RequestEvent } from "./config.js";
-export type { PublicApp } from "./client-answers.js";
+export type { PublicApp } from "../api/types.js";
 
 /** The largest page the API serves. */
 const PAGE_SIZE = 100;

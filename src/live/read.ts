@@ -1,7 +1,7 @@
 // Reading the live state of the managed scope: the app, every flag, and the targeting of each
 // managed flag in each environment the file lists for it, concurrently under the client's limit.
-import type { FlagHeader, FlagTargeting } from "../api/types.js";
-import type { PublicApp } from "./client-answers.js";
+import type { FlagHeader, FlagTargeting, PublicApp } from "../api/types.js";
+
 import type { DesiredState, Diagnostic } from "../desired/model.js";
 import { UserError } from "../errors.js";
 import { ApiError } from "./api-error.js";
