@@ -25,12 +25,14 @@ export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory 
       --batch-size N     most target updates in one request (default 100)
       --api-url URL      Reflag API base URL (default $REFLAG_API_URL, else
                          https://app.reflag.com/api)
-      --api-key-file FILE  read the API key from FILE (a mounted secret)
+      --api-key-file FILE
+                         read the API key from FILE (a mounted secret)
                          instead of $REFLAG_API_KEY
       --insecure-http    allow a plain http:// API URL that is not loopback
                          (the key would travel unencrypted)
       --concurrency N    most API requests in flight at once (default 8)
-      --timeout DURATION the run's deadline (default 10m; e.g. 90s)
+      --timeout DURATION
+                         the run's deadline (default 10m; e.g. 90s)
       --max-attempts N   attempts per request on 5xx and network errors
                          (default 10); a 429 waits its Retry-After instead`;
 
