@@ -187,7 +187,7 @@ async function measureSize(name, dir) {
     result.planCpuMs = Math.round(plan.cpuMs);
 
     emulator.resetStats();
-    const apply = await cli(["apply", "-f", file, "--yes", "-o", "json"], emulator);
+    const apply = await cli(["apply", "-f", file, "--yes", "--no-verify", "-o", "json"], emulator);
     expectCode(apply, 0, `apply ${name}`);
     const applyStats = emulator.stats();
     expectConverged(emulator, size, `apply ${name}`);

@@ -257,6 +257,7 @@ describe("plan output forms", () => {
       ✓ Staging batch 1/1: 1 target (1 added)
           beta-search   + user user-2 (until 2999-06-30)
       Apply complete: 4 of 4 requests applied (1 flag created; 1 flag updated; 5 targets: 3 added, 2 removed).
+      Verified: 5 target changes read back as planned (2 targetings re-read).
       "
     `);
   });

@@ -86,7 +86,8 @@ describe("watch: periodic check", () => {
 
   it("backs off while the API fails and recovers by itself", async () => {
     h.emulator.setFaults({ errorRate: 1 });
-    const d = await h.start(darkMode(["acme-corp", "globex"]), ["--interval", "60s"]);
+    // Few client attempts: this is about the daemon's own backoff between reconciles.
+    const d = await h.start(darkMode(["acme-corp", "globex"]), ["--interval", "60s", "--max-attempts", "2"]);
     const failed = await d.waitFor((l) => l.level === "error" && typeof l.retryInMs === "number", {
       timeoutMs: 15_000,
     });

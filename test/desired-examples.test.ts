@@ -18,8 +18,9 @@ const EXAMPLES = [
 async function yamlFiles(): Promise<string[]> {
   const files = ["flags.reflag.yaml"];
   for (const dir of await readdir(join(ROOT, "examples"), { recursive: true })) {
-    // examples/kubernetes/ holds manifests, not flag files.
-    if (/\.ya?ml$/.test(dir) && !dir.startsWith("kubernetes")) files.push(join("examples", dir));
+    // examples/kubernetes/ and examples/github-actions/ hold manifests and workflows, not flag files.
+    if (/\.ya?ml$/.test(dir) && !/^(kubernetes|github-actions)\//.test(dir))
+      files.push(join("examples", dir));
   }
   return files.sort();
 }
