@@ -98,7 +98,9 @@ describe("no crash at scale", () => {
           emulator.store.setTargets(APP, `flag-${i}`, PRODUCTION, { companyIds: [`old-${i}`] });
         }
       });
-      expect(stdout).toContain("Plan: 19900 flags to create, 100 to change, 40000 targets to add, 5 to remove");
+      expect(stdout).toContain(
+        "Plan: 19900 flags to create, 100 to change, 40000 targets to add, 5 to remove",
+      );
     },
     TIMEOUT_MS * 2,
   );
