@@ -326,6 +326,25 @@ describe("init and schema", () => {
     await expectRoundTrip([], dir);
   });
 
+  it("takes the key from a mounted file too: export --api-key-file, init with REFLAG_API_KEY_FILE", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "key"), `${emulator.apiKey}\n`);
+    const fromFile = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: "" };
+    const exported = await runCli(["export", "--api-key-file", "key", "-o", "exported.yaml"], {
+      env: fromFile,
+      cwd: dir,
+    });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(await readFile(join(dir, "exported.yaml"), "utf8")).toContain("  new-checkout-flow:\n");
+    const described = await runCli(["describe", "--api-key-file", "key"], { env: fromFile, cwd: dir });
+    expect(described.code, described.stderr).toBe(0);
+    // A key given only as a file still means "export the app", not "write the template".
+    const init = await runCli(["init"], { env: { ...fromFile, REFLAG_API_KEY_FILE: "key" }, cwd: dir });
+    expect(init.code, init.stderr).toBe(0);
+    expect(await readFile(join(dir, "flags.reflag.yaml"), "utf8")).toContain("  new-checkout-flow:\n");
+    expectNoSecrets(exported.stdout, exported.stderr, described.stdout, init.stderr);
+  });
+
   it("points $schema at the installed package when there is one", async () => {
     const dir = await tempDir();
     const schemaDir = join(dir, "node_modules", "reflag-sync", "schemas");

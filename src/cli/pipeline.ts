@@ -9,9 +9,8 @@ import { count } from "../render/common.js";
 import { parseDuration, parsePositiveInt, type OptionSpec } from "./args.js";
 import type { CliIO } from "./io.js";
 
-export const CONNECTION_OPTIONS = {
-  file: { type: "string", short: "f", multiple: true },
-  "batch-size": { type: "string" },
+/** How to reach the API: every command that talks to Reflag takes these. */
+export const CLIENT_OPTIONS = {
   "api-url": { type: "string" },
   "api-key-file": { type: "string" },
   "insecure-http": { type: "boolean" },
@@ -20,10 +19,14 @@ export const CONNECTION_OPTIONS = {
   "max-attempts": { type: "string" },
 } satisfies OptionSpec;
 
-export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory of *.yaml files (repeatable;
-                         default ${DEFAULT_FILE})
-      --batch-size N     most target updates in one request (default 100)
-      --api-url URL      Reflag API base URL (default $REFLAG_API_URL, else
+/** The files and the client: plan, apply and watch. */
+export const CONNECTION_OPTIONS = {
+  file: { type: "string", short: "f", multiple: true },
+  "batch-size": { type: "string" },
+  ...CLIENT_OPTIONS,
+} satisfies OptionSpec;
+
+export const CLIENT_HELP = `      --api-url URL      Reflag API base URL (default $REFLAG_API_URL, else
                          https://app.reflag.com/api)
       --api-key-file FILE
                          read the API key from FILE (a mounted secret)
@@ -35,6 +38,11 @@ export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory 
                          the run's deadline (default 10m; e.g. 90s)
       --max-attempts N   attempts per request on 5xx and network errors
                          (default 10); a 429 waits its Retry-After instead`;
+
+export const CONNECTION_HELP = `  -f, --file PATH        flag file or directory of *.yaml files (repeatable;
+                         default ${DEFAULT_FILE})
+      --batch-size N     most target updates in one request (default 100)
+${CLIENT_HELP}`;
 
 export const ENVIRONMENT_HELP =
   "Environment: REFLAG_API_KEY or REFLAG_API_KEY_FILE (required), REFLAG_API_URL, NO_COLOR.";

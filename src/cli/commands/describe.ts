@@ -5,7 +5,7 @@ import { resolveAppId, snapshotApp } from "../../export/snapshot.js";
 import { parseCommandArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { parseOutput } from "./output.js";
-import { connectFrom } from "../pipeline.js";
+import { CLIENT_HELP, CLIENT_OPTIONS, ENVIRONMENT_HELP, connectFrom } from "../pipeline.js";
 import { explainAppErrors } from "./app-errors.js";
 
 const HELP = `Usage: reflag-sync describe [options]
@@ -14,19 +14,19 @@ Shows the Reflag app the API key reaches: its id, name and flag key format, its 
 (name, id, production or not), its stages and how many flags it has.
 
 Options:
-  -o, --output FORMAT   text (default) or json
-      --app ID          the app (default: the one the API key belongs to)
-      --api-url URL     Reflag API base URL (default $REFLAG_API_URL or https://app.reflag.com/api)
-  -h, --help            show this help
+  -o, --output FORMAT    text (default) or json
+      --app ID           the app (default: the one the API key belongs to)
+${CLIENT_HELP}
+  -h, --help             show this help
 
-Environment: REFLAG_API_KEY (required), REFLAG_API_URL.
+${ENVIRONMENT_HELP}
 `;
 
 export const describeCommand: Command = async (argv, io) => {
   const { values } = parseCommandArgs("describe", argv, {
     output: { type: "string", short: "o" },
     app: { type: "string" },
-    "api-url": { type: "string" },
+    ...CLIENT_OPTIONS,
   });
   if (values.help) {
     io.stdout.write(HELP);

@@ -6,7 +6,7 @@ import { readSnapshot, resolveAppId, type Snapshot } from "../../export/snapshot
 import { flagMatcher } from "../../flag-glob.js";
 import { parseCommandArgs, type OptionSpec } from "../args.js";
 import type { CliIO, Command } from "../io.js";
-import { connectFrom } from "../pipeline.js";
+import { CLIENT_HELP, CLIENT_OPTIONS, ENVIRONMENT_HELP, connectFrom } from "../pipeline.js";
 import { startProgress } from "../progress.js";
 import {
   ensureDir,
@@ -26,22 +26,21 @@ reports no change, so committing it brings those flags under management. The sam
 always gives the same bytes. SDK keys are never written.
 
 Options:
-  -o, --out FILE        write to FILE (default: standard output)
-      --split DIR       write DIR/_app.yaml (settings) and one file per flag group (keys that
-                        share a first word); \`-f DIR\` reads them as one desired state
-      --env NAME        only this environment, by name or id (repeatable; default: all)
-      --flag GLOB       only flags whose key matches; * any characters, ? one (repeatable)
-      --aliases         short aliases for environments (prod: Production) as targeting keys
-      --no-metadata     targeting only: no name, description, stage or archived
-      --timestamp       say in the header when the file was made (then every export differs)
-      --schema REF      what the $schema line points at (default: the installed package's schema)
-      --app ID          the app (default: the one the API key belongs to)
-      --force           overwrite existing files
-      --api-url URL     Reflag API base URL (default $REFLAG_API_URL or https://app.reflag.com/api)
-      --concurrency N   most API requests in flight at once (default 8)
-  -h, --help            show this help
+  -o, --out FILE         write to FILE (default: standard output)
+      --split DIR        write DIR/_app.yaml (settings) and one file per flag group (keys that
+                         share a first word); \`-f DIR\` reads them as one desired state
+      --env NAME         only this environment, by name or id (repeatable; default: all)
+      --flag GLOB        only flags whose key matches; * any characters, ? one (repeatable)
+      --aliases          short aliases for environments (prod: Production) as targeting keys
+      --no-metadata      targeting only: no name, description, stage or archived
+      --timestamp        say in the header when the file was made (then every export differs)
+      --schema REF       what the $schema line points at (default: the installed package's schema)
+      --app ID           the app (default: the one the API key belongs to)
+      --force            overwrite existing files
+${CLIENT_HELP}
+  -h, --help             show this help
 
-Environment: REFLAG_API_KEY (required), REFLAG_API_URL.
+${ENVIRONMENT_HELP}
 `;
 
 export const EXPORT_OPTIONS = {
@@ -55,8 +54,7 @@ export const EXPORT_OPTIONS = {
   schema: { type: "string" },
   app: { type: "string" },
   force: { type: "boolean" },
-  "api-url": { type: "string" },
-  concurrency: { type: "string" },
+  ...CLIENT_OPTIONS,
 } satisfies OptionSpec;
 
 export type ExportValues = ReturnType<typeof parseCommandArgs<typeof EXPORT_OPTIONS>>["values"];

@@ -5,25 +5,27 @@ import { starterFile } from "../../export/template.js";
 import { parseCommandArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { checkWritable, schemaRefFor, writeAtomically } from "../write-files.js";
+import { CLIENT_HELP } from "../pipeline.js";
 import { EXPORT_OPTIONS, runExport } from "./export.js";
 
 const HELP = `Usage: reflag-sync init [options]
 
-Writes a starter ${DEFAULT_FILE}: with REFLAG_API_KEY set, the live state of the app (as
+Writes a starter ${DEFAULT_FILE}: with an API key set, the live state of the app (as
 \`reflag-sync export\` writes it); without, a commented template that validates. Its $schema line
 points at the schema of the installed package, so editors complete and explain every key.
 
 Options:
-  -o, --out FILE      the file to write (default ${DEFAULT_FILE})
-      --template      write the template even when REFLAG_API_KEY is set
-      --flag GLOB     with a key: only flags whose key matches (repeatable)
-      --env NAME      with a key: only this environment (repeatable)
-      --aliases       with a key: short aliases for environments
-      --app ID        with a key: the app (default: the one the key belongs to)
-      --force         overwrite an existing file
-  -h, --help          show this help
+  -o, --out FILE         the file to write (default ${DEFAULT_FILE})
+      --template         write the template even when an API key is set
+      --flag GLOB        with a key: only flags whose key matches (repeatable)
+      --env NAME         with a key: only this environment (repeatable)
+      --aliases          with a key: short aliases for environments
+      --app ID           with a key: the app (default: the one the key belongs to)
+      --force            overwrite an existing file
+${CLIENT_HELP}
+  -h, --help             show this help
 
-Environment: REFLAG_API_KEY, REFLAG_API_URL.
+Environment: REFLAG_API_KEY or REFLAG_API_KEY_FILE (either: export the app), REFLAG_API_URL.
 `;
 
 export const initCommand: Command = async (argv, io) => {
@@ -37,7 +39,12 @@ export const initCommand: Command = async (argv, io) => {
   const file = resolve(io.cwd, values.out ?? DEFAULT_FILE);
   const force = values.force === true;
   checkWritable(file, force);
-  if (io.env.REFLAG_API_KEY?.trim() && !values.template) {
+  // Any way of giving a key means "export the app"; which one wins is the client's business.
+  const hasKey =
+    Boolean(io.env.REFLAG_API_KEY?.trim()) ||
+    Boolean(io.env.REFLAG_API_KEY_FILE?.trim()) ||
+    values["api-key-file"] !== undefined;
+  if (hasKey && !values.template) {
     await runExport(values, io, file);
   } else {
     await writeAtomically(file, starterFile(values.schema ?? schemaRefFor(dirname(file))), force);
