@@ -1,16 +1,6 @@
 // `--flag GLOB` (repeatable): plan and apply only the managed flags whose key matches. Pure.
+import { flagMatcher } from "../flag-glob.js";
 import type { DesiredState } from "./model.js";
-
-/**
- * `*` any run of characters, `?` one character, everything else literal. Flag keys have no path
- * separators, so a path glob library's extra rules (`/`, `**`, braces) would only surprise.
- */
-export function globToRegExp(glob: string): RegExp {
-  const body = [...glob]
-    .map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${body}$`, "su");
-}
 
 export interface FlagSelection {
   /** The desired state with only the matching flags. */
@@ -23,8 +13,9 @@ export interface FlagSelection {
 }
 
 export function selectFlags(desired: DesiredState, patterns: readonly string[]): FlagSelection {
-  const res = patterns.map(globToRegExp);
-  const flags = desired.flags.filter((f) => res.some((re) => re.test(f.key)));
+  // The same matcher as export's --flag, so a glob adopts and then plans the same flags.
+  const matches = flagMatcher(patterns);
+  const flags = desired.flags.filter((f) => matches(f.key));
   return {
     desired: { ...desired, flags },
     patterns: [...patterns],
