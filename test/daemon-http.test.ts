@@ -54,14 +54,33 @@ describe("watch: HTTP endpoints", () => {
     expect((await d.get("/nothing")).status).toBe(404);
   });
 
-  it("refuses a bad option with a clear usage error, before reading anything", async () => {
-    const result = await runCli(["watch", "--interval", "60"], {
-      env: { REFLAG_API_URL: h.emulator.url, REFLAG_API_KEY: h.emulator.apiKey },
-    });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe("error: --interval: '60' is not a duration (use e.g. 500ms, 30s, 10m, 1h)\n");
-    expect(h.emulator.stats().total).toBe(0);
-  });
+  it.each([
+    [["--interval", "60"], "--interval: '60' is not a duration (use e.g. 500ms, 30s, 10m, 1h, 1d)"],
+    [
+      ["--interval", "700h"],
+      "--full-resync 10m (the default) must not be shorter than --interval 700h: give a --full-resync at least as long",
+    ],
+    [
+      ["--interval", "1m", "--full-resync", "30s"],
+      "--full-resync 30s must not be shorter than --interval 1m: give a --full-resync at least as long",
+    ],
+    [
+      ["--full-resync", "30s"],
+      "--full-resync 30s must not be shorter than --interval 60s (the default): give a --full-resync at least as long",
+    ],
+    [["--full-resync", "2w"], "--full-resync: '2w' is not a duration (use e.g. 500ms, 30s, 10m, 1h, 1d)"],
+    [["--timeout", "soon"], "--timeout: 'soon' is not a duration (use e.g. 30s, 5m, 2h, 7d)"],
+  ])(
+    "refuses %j with a usage error naming the option and the value, before reading anything",
+    async (args, message) => {
+      const result = await runCli(["watch", ...args], {
+        env: { REFLAG_API_URL: h.emulator.url, REFLAG_API_KEY: h.emulator.apiKey },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`error: ${message}\n`);
+      expect(h.emulator.stats().total).toBe(0);
+    },
+  );
 });
 
 describe("watch: shutdown", () => {

@@ -2,7 +2,9 @@
 // triggers merge, what a refused revision waits for, and what a poll costs.
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/daemon/logger.js";
-import { ReconcileLoop, type ReconcileRequest, type Versions } from "../src/daemon/loop.js";
+import { expectedVersions, ReconcileLoop, type ReconcileRequest, type Versions } from "../src/daemon/loop.js";
+import type { RequestOutcome } from "../src/apply/model.js";
+import type { WriteRequest } from "../src/plan/batches.js";
 import { DaemonMetrics } from "../src/daemon/metrics.js";
 import { DaemonState } from "../src/daemon/state.js";
 import { DEFAULT_POLICY, type DesiredState } from "../src/desired/model.js";
@@ -164,5 +166,37 @@ describe("reconcile loop", () => {
       ["file", "r2"],
     ]);
     await h.loop.stop();
+  });
+
+  it.each<[string, RequestOutcome["status"][], Record<string, number> | undefined]>([
+    // The flag update moves every environment once.
+    ["one target request per environment it wrote", ["applied", "applied"], { en1: 13, en2: 21 }],
+    ["nothing for a request not applied", ["applied", "failed"], { en1: 12, en2: 21 }],
+    ["no guess when an answer was lost", ["applied", "unknown"], undefined],
+  ])("expects the versions after its own apply: %s", (_name, statuses, expected) => {
+    const target = (envId: string): WriteRequest => ({
+      kind: "targets",
+      envId,
+      envName: envId,
+      batch: 1,
+      batches: 1,
+      changes: [],
+    });
+    const outcomes: RequestOutcome[] = [
+      {
+        request: { kind: "updateFlag", flagKey: "a", flagId: "fl1", body: { name: "A" } },
+        status: "applied",
+      },
+      { request: target("en1"), status: statuses[0]! },
+      { request: target("en1"), status: statuses[1]! },
+    ];
+    const before: Versions = new Map([
+      ["en1", 10],
+      ["en2", 20],
+      ["en3", undefined],
+    ]);
+    const after = expectedVersions(before, { ok: false, outcomes });
+    expect(after && Object.fromEntries([...after].filter(([, v]) => v !== undefined))).toEqual(expected);
+    expect(after?.get("en3")).toBeUndefined();
   });
 });

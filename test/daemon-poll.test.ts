@@ -9,9 +9,9 @@ import { darkMode, liveCompanies, writes } from "./support/daemon-files.js";
 const h = daemonHarness();
 const ENVIRONMENTS = "GET /apps/:appId/environments";
 
-/** Waits until the daemon's last reconcile was in sync and a poll found nothing moved since. */
+/** Waits until the daemon's start reconcile succeeded and a poll found nothing moved since. */
 async function steady(d: DaemonProcess): Promise<void> {
-  await d.waitFor((l) => isReconcile(l) && l.outcome === "in-sync");
+  await d.waitFor((l) => isReconcile(l) && (l.outcome === "in-sync" || l.outcome === "applied"));
   await metricAbove(d, 'reflag_sync_polls_total{result="unchanged"}', 0);
 }
 
@@ -41,7 +41,7 @@ describe("watch: periodic check", () => {
     });
     const line = await d.waitFor((l) => isReconcile(l) && l.outcome === "planned", { from: before });
     expect(line.level).toBe("warn");
-    expect(line.msg).toMatch(/drift left alone/);
+    expect(line.msg).toBe("drift left alone (--no-self-heal): 1 change differs from the file");
     expect(await d.metric("reflag_sync_drifted_targets")).toBe(1);
     const ready = await d.get("/readyz");
     expect(ready.status).toBe(200);
@@ -69,6 +69,20 @@ describe("watch: periodic check", () => {
     expect(
       d.lines().filter((l) => isReconcile(l) && l.trigger === "interval" && l.outcome !== "in-sync"),
     ).toEqual([]);
+  });
+
+  it("after its own apply, the next poll costs one request: the versions its writes moved to are expected", async () => {
+    const d = await h.start(darkMode(["acme-corp", "globex"]), ["--interval", "300ms"]);
+    await d.waitFor((l) => isReconcile(l) && l.trigger === "start" && l.outcome === "applied");
+    h.emulator.resetStats();
+    await metricAbove(d, 'reflag_sync_polls_total{result="unchanged"}', 0);
+    const stats = h.emulator.stats();
+    // The first poll found nothing moved; the second may be in flight while the counters are read.
+    expect(stats.byRoute).toEqual({ [ENVIRONMENTS]: { "200": stats.total } });
+    expect(stats.total).toBeGreaterThanOrEqual(1);
+    expect(stats.total).toBeLessThanOrEqual(2);
+    expect((await d.metric('reflag_sync_polls_total{result="moved"}')) ?? 0).toBe(0);
+    expect(d.lines().filter((l) => isReconcile(l) && l.trigger !== "start")).toEqual([]);
   });
 
   it("removes a time-bound target when its `until` passes, not an interval later", async () => {

@@ -13,6 +13,7 @@ describe("watch options", () => {
     ["1h", 3_600_000],
     ["500ms", 500],
     ["1.5s", 1500],
+    ["30d", 30 * 86_400_000],
   ])("reads the duration %s", (text, ms) => {
     expect(parseWatchDuration("--interval", text)).toBe(ms);
   });

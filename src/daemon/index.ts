@@ -94,6 +94,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         signal: r.signal,
         onProgress: r.onProgress,
         beforeApply: async () => r.onApplyStart(),
+        ...(r.hold ? { hold: r.hold } : {}),
         ...(options.changeDescription !== undefined ? { changeDescription: options.changeDescription } : {}),
       }),
     environmentVersions: async (appId) => {

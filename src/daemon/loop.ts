@@ -1,20 +1,26 @@
 // The reconcile loop: one run at a time; triggers that arrive meanwhile merge into one follow-up.
 // Each cycle re-reads the files first (a new content hash is a new revision), then decides whether
 // the live app must be read: always for a new revision, a retry or an expiry; for the periodic
-// check only when an environment's flagStateVersion moved, or a full resync is due.
+// check only when an environment's flagStateVersion moved, or a full resync is due. A change that
+// another writer keeps undoing is held back with a growing backoff (see flapping.ts).
 import { setTimeout as delay } from "node:timers/promises";
 import type { DesiredState, Diagnostic } from "../desired/model.js";
 import { formatDiagnostic } from "../desired/model.js";
+import type { ApplyResult } from "../apply/model.js";
+import { appliedRefs, changeRefs } from "../plan/hold.js";
+import type { Plan } from "../plan/model.js";
 import type { LoadedRevision, ReconcileResult, Trigger } from "../reconcile/index.js";
+import { FlapTracker, type FlappingChange } from "./flapping.js";
 import type { Logger } from "./logger.js";
 import type { DaemonMetrics } from "./metrics.js";
-import { MAX_TIMER_MS, jitteredInterval, nextExpiry, retryDelay } from "./schedule.js";
+import { MAX_TIMER_MS, flapBackoff, jitteredInterval, nextExpiry, retryDelay } from "./schedule.js";
 import type { DaemonState } from "./state.js";
 
 export type Versions = Map<string, number | undefined>;
 
-/** What the loop may be asked to do; "file" means "look at the files again". */
-export type Wake = "start" | "file" | "interval" | "expiry" | "retry";
+/** What the loop may be asked to do; "file" means "look at the files again", "release" that a flapping change's backoff ended. */
+export type Wake = "start" | "file" | "interval" | "expiry" | "retry" | "release";
+type TimerName = "interval" | "expiry" | "retry" | "release";
 
 export interface ReconcileRequest {
   desired: DesiredState;
@@ -25,6 +31,8 @@ export interface ReconcileRequest {
   onProgress: (phase: "read" | "apply", done: number, total: number) => void;
   /** The plan passed its checks and writing begins. */
   onApplyStart: () => void;
+  /** With self-heal: the keys of the plan's changes to hold back (flapping). */
+  hold?: (plan: Plan) => ReadonlySet<string>;
 }
 
 export interface LoopDeps {
@@ -75,10 +83,12 @@ export class ReconcileLoop {
   #blocked: { revision: string; untilResync: boolean } | undefined;
   #progress: { phase: "read" | "apply"; done: number; total: number } | undefined;
   #endedByStop: ReconcileResult | undefined;
-  readonly #timers = new Map<"interval" | "expiry" | "retry", NodeJS.Timeout>();
+  readonly #flaps: FlapTracker;
+  readonly #timers = new Map<TimerName, NodeJS.Timeout>();
 
   constructor(deps: LoopDeps) {
     this.#deps = deps;
+    this.#flaps = new FlapTracker((level) => flapBackoff(level, deps.intervalMs, deps.random()));
   }
 
   /** Aborted when the daemon stops: no new request is sent after that. */
@@ -171,6 +181,7 @@ export class ReconcileLoop {
     if (files === "new") trigger = this.#reconciled ? "file" : "start";
     else if (wakes.has("retry")) trigger = "retry";
     else if (wakes.has("expiry")) trigger = "expiry";
+    else if (wakes.has("release")) trigger = "flapping";
     else if (wakes.has("interval") || wakes.has("start")) {
       if (this.#timers.has("retry")) return; // backing off: the retry timer comes back
       if (this.#deps.now().getTime() - this.#lastFullAt >= this.#deps.fullResyncMs) trigger = "resync";
@@ -230,6 +241,10 @@ export class ReconcileLoop {
     );
     this.#desired = { state: loaded.desired, revision: loaded.revision };
     this.#blocked = undefined;
+    // A new revision settles every fight: what flapped may be wanted differently now.
+    this.#flaps.reset();
+    this.#clearTimer("release");
+    this.#publishFlapping();
     return "new";
   }
 
@@ -295,6 +310,7 @@ export class ReconcileLoop {
         }
       }
       if (this.#stop.signal.aborted) return;
+      let judged: { started: FlappingChange[]; stopped: FlappingChange[] } | undefined;
       const result = await this.#deps.reconcile({
         desired: desired.state,
         revision: desired.revision,
@@ -303,7 +319,18 @@ export class ReconcileLoop {
         signal: this.#stop.signal,
         onProgress: (phase, done, total) => (this.#progress = { phase, done, total }),
         onApplyStart: () => (this.#progress = { phase: "apply", done: 0, total: 0 }),
+        ...(this.#deps.selfHeal
+          ? {
+              hold: (plan: Plan) => {
+                const judgement = this.#flaps.judge(changeRefs(plan), this.#deps.now().getTime());
+                judged = judgement;
+                return judgement.hold;
+              },
+            }
+          : {}),
       });
+      if (result.apply) this.#flaps.applied(appliedRefs(result.apply.outcomes));
+      if (judged) this.#reportFlapping(judged);
       // Only a reconcile that ended after the stop was cut short by it.
       if (this.#stop.signal.aborted) this.#endedByStop = result;
       this.#record(result, versions);
@@ -316,8 +343,11 @@ export class ReconcileLoop {
   #record(result: ReconcileResult, versions: Versions): void {
     const applied = appliedChanges(result);
     const targets = result.counts.targetsToAdd + result.counts.targetsToRemove;
+    // Changes held back (flapping) are drift that stays.
+    const held = result.held?.filter((r) => r.envId !== undefined).length ?? 0;
     const drifted =
-      result.outcome === "in-sync" || result.outcome === "applied" ? 0 : Math.max(0, targets - applied);
+      (result.outcome === "in-sync" || result.outcome === "applied" ? 0 : Math.max(0, targets - applied)) +
+      held;
     this.#deps.metrics.reconciled(result, applied, drifted);
     this.#deps.state.reconciled(result);
     this.#reconciled = true;
@@ -326,7 +356,8 @@ export class ReconcileLoop {
       case "in-sync":
       case "applied":
       case "planned":
-        this.#baseline = versions;
+        // After our own writes, the versions they moved to: the next idle poll then costs one request.
+        this.#baseline = (result.apply && expectedVersions(versions, result.apply)) ?? versions;
         this.#lastFullAt = this.#deps.now().getTime();
         this.#failures = 0;
         this.#blocked = undefined;
@@ -362,21 +393,26 @@ export class ReconcileLoop {
       requests: result.requests,
       ...(result.error ? { error: result.error } : {}),
       ...(result.diagnostics.length > 0 ? { diagnostics: formatAll(result.diagnostics) } : {}),
+      ...(result.held ? { held: result.held.length } : {}),
     };
     const log = this.#deps.log;
+    const heldCount = result.held?.length ?? 0;
+    const held = heldCount > 0 ? `${plural(heldCount, "flapping change")} held back` : "";
     switch (result.outcome) {
       case "in-sync":
-        log.info(record, "reconciled: in sync");
+        log.info(record, held ? `reconciled: in sync but for ${held}` : "reconciled: in sync");
         break;
       case "applied":
-        log.info(record, `reconciled: applied ${applied} change${applied === 1 ? "" : "s"}`);
+        log.info(record, `reconciled: applied ${plural(applied, "change")}${held ? `; ${held}` : ""}`);
         break;
-      case "planned":
+      case "planned": {
+        const n = result.counts.changes;
         log.warn(
           record,
-          `drift left alone (--no-self-heal): ${result.counts.changes} change${result.counts.changes === 1 ? "" : "s"} differ from the file`,
+          `drift left alone (--no-self-heal): ${plural(n, "change")} ${n === 1 ? "differs" : "differ"} from the file`,
         );
         break;
+      }
       case "refused":
         log.error(record, `reconcile refused, waiting for a new revision: ${result.error?.message ?? ""}`);
         break;
@@ -386,6 +422,35 @@ export class ReconcileLoop {
       default:
         log.error(record, `reconcile ${result.outcome}: ${result.error?.message ?? ""}`);
     }
+  }
+
+  /** One warning per change that started flapping, one line per change that stopped; /readyz, metric, timer. */
+  #reportFlapping(judged: { started: FlappingChange[]; stopped: FlappingChange[] }): void {
+    const now = this.#deps.now().getTime();
+    for (const f of judged.started) {
+      const where = `${f.environment ? `${f.environment}/` : ""}${f.flag} ${f.target}`;
+      this.#deps.log.warn(
+        { flapping: f },
+        `flapping: ${where} was undone after each of the last ${f.flips} applies (another writer?); holding it back until ${f.retryAt}, then backing off longer each time`,
+      );
+    }
+    for (const f of judged.stopped) {
+      const where = `${f.environment ? `${f.environment}/` : ""}${f.flag} ${f.target}`;
+      this.#deps.log.info({ flapping: f }, `no longer flapping: ${where}`);
+    }
+    this.#publishFlapping();
+    const next = this.#flaps.nextRelease(now);
+    if (next === undefined) this.#clearTimer("release");
+    else
+      this.#setTimer("release", Math.min(next - now + EXPIRY_SLACK_MS, MAX_TIMER_MS), () =>
+        this.wake("release"),
+      );
+  }
+
+  #publishFlapping(): void {
+    const list = this.#flaps.flapping(this.#deps.now().getTime());
+    this.#deps.state.flapping(list);
+    this.#deps.metrics.flapping(list.length);
   }
 
   #fail(message: string): void {
@@ -403,8 +468,11 @@ export class ReconcileLoop {
     this.#setTimer("retry", wait, () => this.wake("retry"));
   }
 
-  #armInterval(): void {
-    this.#setTimer("interval", jitteredInterval(this.#deps.intervalMs, this.#deps.random()), () => {
+  /** `remaining`: left of a wait longer than setTimeout can hold, armed again in steps. */
+  #armInterval(remaining = jitteredInterval(this.#deps.intervalMs, this.#deps.random())): void {
+    const step = Math.min(remaining, MAX_TIMER_MS);
+    this.#setTimer("interval", step, () => {
+      if (remaining > step) return this.#armInterval(remaining - step);
       this.wake("interval");
       this.#armInterval();
     });
@@ -421,7 +489,7 @@ export class ReconcileLoop {
     this.#setTimer("expiry", Math.min(wait, MAX_TIMER_MS), () => this.wake("expiry"));
   }
 
-  #setTimer(name: "interval" | "expiry" | "retry", ms: number, fn: () => void): void {
+  #setTimer(name: TimerName, ms: number, fn: () => void): void {
     this.#clearTimer(name);
     if (this.#stop.signal.aborted) return;
     this.#timers.set(
@@ -433,7 +501,7 @@ export class ReconcileLoop {
     );
   }
 
-  #clearTimer(name: "interval" | "expiry" | "retry"): void {
+  #clearTimer(name: TimerName): void {
     const timer = this.#timers.get(name);
     if (timer) clearTimeout(timer);
     this.#timers.delete(name);
@@ -457,6 +525,28 @@ function sameVersions(a: Versions, b: Versions): boolean {
   return true;
 }
 
+/**
+ * The versions our own apply moved the environments to, as the API counts: one step per target
+ * request answered as applied in its environment, one per flag create or update in every
+ * environment (metadata is shared). undefined when a request went unanswered. If another writer
+ * also moved an environment, or the service counts otherwise, the next poll differs and reads the
+ * live state: a wrong guess costs one read, never a missed change.
+ */
+export function expectedVersions(before: Versions, apply: ApplyResult): Versions | undefined {
+  if (apply.outcomes.some((o) => o.status === "unknown")) return undefined;
+  const after: Versions = new Map(before);
+  const step = (env: string) => {
+    const v = after.get(env);
+    if (v !== undefined) after.set(env, v + 1);
+  };
+  for (const { request, status } of apply.outcomes) {
+    if (status !== "applied") continue;
+    if (request.kind === "targets") step(request.envId);
+    else for (const env of before.keys()) step(env);
+  }
+  return after;
+}
+
 /** Changes (not requests) that the API confirmed. */
 export function appliedChanges(result: ReconcileResult): number {
   let n = 0;
@@ -469,6 +559,10 @@ export function appliedChanges(result: ReconcileResult): number {
 function describeCut(c: { applied: number; pending: number; unknown: number }): string {
   const unknown = c.unknown > 0 ? `, ${c.unknown} sent without an answer (may or may not be applied)` : "";
   return `a reconcile was cut short: ${c.applied} change${c.applied === 1 ? "" : "s"} applied, ${c.pending} pending (not sent)${unknown}; the next start converges`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function formatAll(diagnostics: Diagnostic[]): string[] {

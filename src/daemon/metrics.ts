@@ -19,6 +19,7 @@ export class DaemonMetrics {
   readonly #lastSuccess: Gauge;
   readonly #polls: Counter<"result">;
   readonly #fileChecks: Counter<"result">;
+  readonly #flapping: Gauge;
 
   constructor() {
     const registers = [this.registry];
@@ -84,6 +85,11 @@ export class DaemonMetrics {
       labelNames: ["result"],
       registers,
     });
+    this.#flapping = new Gauge({
+      name: `${PREFIX}flapping_targets`,
+      help: "Changes (targets or flag fields) another writer keeps undoing, held back with a growing backoff",
+      registers,
+    });
   }
 
   reconciled(result: ReconcileResult, appliedChanges: number, driftedTargets: number): void {
@@ -112,6 +118,10 @@ export class DaemonMetrics {
 
   fileChecked(result: "changed" | "unchanged" | "invalid"): void {
     this.#fileChecks.inc({ result });
+  }
+
+  flapping(count: number): void {
+    this.#flapping.set(count);
   }
 
   configValid(valid: boolean): void {

@@ -15,9 +15,22 @@ export function jitteredInterval(intervalMs: number, random: number): number {
 }
 
 /** Exponential backoff after the `failures`-th failure in a row: 1 s, 2 s, 4 s ... capped, with ±20% jitter. */
-export function retryDelay(failures: number, random: number, maxMs = RETRY_MAX_MS): number {
-  const ceiling = Math.min(maxMs, RETRY_BASE_MS * 2 ** Math.min(30, Math.max(0, failures - 1)));
+export function retryDelay(
+  failures: number,
+  random: number,
+  maxMs = RETRY_MAX_MS,
+  baseMs = RETRY_BASE_MS,
+): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
   return Math.round(ceiling * (0.8 + 0.4 * random));
+}
+
+/** A flapping change is first held for two intervals, then four, eight ... at most an hour (or one interval). */
+export const FLAP_MAX_MS = 60 * 60_000;
+
+/** How long a flapping change is held back after its `level`-th backoff (0 = the first). */
+export function flapBackoff(level: number, intervalMs: number, random: number): number {
+  return retryDelay(level + 1, random, Math.max(FLAP_MAX_MS, intervalMs), 2 * intervalMs);
 }
 
 /** The earliest `until` still in the future, in epoch milliseconds: when the desired state changes by itself. */

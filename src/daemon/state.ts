@@ -1,6 +1,7 @@
 // What the daemon knows about itself, as /readyz reports it: is the desired state valid, did the
 // last reconcile succeed, which revision was last applied and which last attempted.
 import type { Outcome, ReconcileResult } from "../reconcile/index.js";
+import type { FlappingChange } from "./flapping.js";
 
 export type NotReadyReason =
   | "starting" // no reconcile has finished yet
@@ -40,6 +41,8 @@ export interface ReadyStatus {
   lastReconcile?: ReconcileSummary;
   /** With --no-self-heal: what differs from the file and was left alone. */
   drift?: Drift;
+  /** Changes another writer keeps undoing, held back with a growing backoff (ready all the same). */
+  flapping?: FlappingChange[];
 }
 
 export class DaemonState {
@@ -50,6 +53,7 @@ export class DaemonState {
   #last: ReconcileSummary | undefined;
   #failure: { reason: NotReadyReason; message: string } | undefined;
   #drift: Drift | undefined;
+  #flapping: FlappingChange[] = [];
 
   constructor(readonly selfHeal: boolean) {}
 
@@ -113,6 +117,10 @@ export class DaemonState {
     }
   }
 
+  flapping(list: FlappingChange[]): void {
+    this.#flapping = list;
+  }
+
   /** A failure before the core ran (the environments poll), counted like a failed reconcile. */
   failed(message: string): void {
     this.#failure = { reason: "reconcile-failed", message };
@@ -130,6 +138,7 @@ export class DaemonState {
       ...(this.#lastAttempted ? { lastAttemptedRevision: this.#lastAttempted } : {}),
       ...(this.#last ? { lastReconcile: this.#last } : {}),
       ...(this.#drift ? { drift: this.#drift } : {}),
+      ...(this.#flapping.length > 0 ? { flapping: this.#flapping } : {}),
     };
   }
 

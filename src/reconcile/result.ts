@@ -2,11 +2,21 @@
 // CLI renders it, the daemon logs it as one line and feeds metrics from it.
 import type { ApplyResult, VerifyResult } from "../apply/model.js";
 import type { Diagnostic } from "../desired/model.js";
+import type { ChangeRef } from "../plan/hold.js";
 import type { Plan, PlanTotals } from "../plan/model.js";
 import type { PlanBasis } from "./basis.js";
 
 /** What started a run: a command, or one of the daemon's triggers. */
-export type Trigger = "command" | "start" | "file" | "interval" | "resync" | "expiry" | "retry";
+export type Trigger =
+  | "command"
+  | "start"
+  | "file"
+  | "interval"
+  | "resync"
+  | "expiry"
+  | "retry"
+  // The backoff of a flapping change ended: it is applied once more.
+  | "flapping";
 
 /**
  * in-sync: nothing to change. planned: changes found and not applied (plan, or report-only).
@@ -52,6 +62,8 @@ export interface ReconcileResult {
   error?: { code: string; message: string; details?: string[] };
   /** The thrown error behind `error`, for the CLI to report exactly as it always has. Never logged. */
   cause?: unknown;
+  /** Changes the caller held back (`hold`): planned, left out of `plan`, `counts` and the apply. */
+  held?: ChangeRef[];
   /** The plan's totals and policy.maxChanges' count; zero when no plan was made. */
   counts: PlanTotals & { changes: number };
   requests: RequestCounts;

@@ -13,6 +13,7 @@ import type { Plan } from "../plan/model.js";
 import { labelChanges } from "../plan/origin.js";
 import { resolveForComparison } from "../plan/resolve.js";
 import { withWarnings } from "../plan/warnings.js";
+import { holdBack, type ChangeRef } from "../plan/hold.js";
 import { selectFlags } from "../desired/select.js";
 import type { BaseDesired } from "./base.js";
 import { planBasis } from "./basis.js";
@@ -47,6 +48,11 @@ export interface ReconcileInput {
   flags?: readonly string[];
   /** --base: the file at an earlier revision; each change is labelled change or drift. */
   base?: BaseDesired;
+  /**
+   * Called with the plan before any check: the keys (see plan/hold) of changes to leave out of this
+   * run. The daemon holds back flapping changes; they are reported in `held`, not applied.
+   */
+  hold?: (plan: Plan) => ReadonlySet<string>;
 }
 
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
@@ -114,10 +120,19 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
     const comparable = input.base.desired?.app === desired.app ? atBase : { ...atBase, flags: [] };
     plan = { ...labelChanges(comparable, read.resolved, plan, now), base: input.base.revision };
   }
+  // Leave out what the caller holds back: the rest is checked and applied as usual.
+  let held: ChangeRef[] = [];
+  if (input.hold) ({ plan, held } = holdBack(plan, input.hold(plan)));
   const totals = planTotals(plan, input.batchSize);
   const counts = { ...totals, changes: changeCount(totals) };
   const basis = planBasis(read.resolved, read.live);
-  const planned = { plan, basis, counts, diagnostics: read.diagnostics };
+  const planned = {
+    plan,
+    basis,
+    counts,
+    diagnostics: read.diagnostics,
+    ...(held.length > 0 ? { held } : {}),
+  };
   const baseWarnings = input.base?.warnings ?? [];
   if (isEmptyPlan(plan))
     return finish({ outcome: "in-sync", ...planned, plan: withWarnings(plan, baseWarnings) });

@@ -17,7 +17,9 @@ const HELP = `Usage: reflag-sync watch [options]
 
 The sync daemon: reconciles the Reflag app with the flag files on start, whenever a file changes,
 periodically (drift made in the UI is undone, or only reported with --no-self-heal), and when a
-time-bound target expires. An invalid file is never applied: the last good state is kept.
+time-bound target expires. An invalid file is never applied: the last good state is kept. A change
+that another writer undoes after every apply is reported as flapping and re-applied only after a
+growing backoff.
 
 Options:
 ${CONNECTION_HELP}
@@ -33,7 +35,7 @@ ${CONNECTION_HELP}
       --log-format FORMAT     json (default when stdout is not a terminal) or pretty
   -h, --help                  show this help
 
-Durations: 500ms, 30s, 10m, 1h. SIGTERM or SIGINT stops after the request in flight (at most 10 s);
+Durations: 500ms, 30s, 10m, 1h, 1d. SIGTERM or SIGINT stops after the request in flight (at most 10 s);
 the exit code is 0 when nothing was cut short, 1 when a reconcile was (its summary is logged).
 
 ${ENVIRONMENT_HELP}
@@ -42,6 +44,8 @@ ${ENVIRONMENT_HELP}
 /** The whole graceful shutdown must fit in Kubernetes' default 30 s grace period, and in 10 s. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 const MIN_INTERVAL_MS = 100;
+const DEFAULT_INTERVAL = "60s";
+const DEFAULT_FULL_RESYNC = "10m";
 
 export const watchCommand: Command = async (argv, io) => {
   const { values } = parseCommandArgs("watch", argv, {
@@ -58,12 +62,17 @@ export const watchCommand: Command = async (argv, io) => {
     io.stdout.write(HELP);
     return 0;
   }
-  const intervalMs = parseWatchDuration("--interval", values.interval ?? "60s");
-  const fullResyncMs = parseWatchDuration("--full-resync", values["full-resync"] ?? "10m");
+  const interval = values.interval ?? DEFAULT_INTERVAL;
+  const fullResync = values["full-resync"] ?? DEFAULT_FULL_RESYNC;
+  const intervalMs = parseWatchDuration("--interval", interval);
+  const fullResyncMs = parseWatchDuration("--full-resync", fullResync);
   if (fullResyncMs < intervalMs) {
+    // Either may be the default: name both as they are in effect.
+    const shown = (flag: string, text: string, given: boolean) =>
+      `${flag} ${text}${given ? "" : " (the default)"}`;
     throw new UserError(
       "RS_USAGE",
-      `--full-resync (${values["full-resync"]}) must not be shorter than --interval (${values.interval ?? "60s"})`,
+      `${shown("--full-resync", fullResync, values["full-resync"] !== undefined)} must not be shorter than ${shown("--interval", interval, values.interval !== undefined)}: give a --full-resync at least as long`,
     );
   }
   const description = values["change-description"];
@@ -132,8 +141,11 @@ export const watchCommand: Command = async (argv, io) => {
 
 /** Like parseDuration, but a unit is required (a bare 60 would be 60 ms) and tiny values are refused. */
 export function parseWatchDuration(flag: string, value: string): number {
-  if (!/^\s*\d+(?:\.\d+)?\s*(ms|s|m|h)\s*$/.test(value)) {
-    throw new UserError("RS_USAGE", `${flag}: '${value}' is not a duration (use e.g. 500ms, 30s, 10m, 1h)`);
+  if (!/^\s*\d+(?:\.\d+)?\s*(ms|s|m|h|d)\s*$/.test(value)) {
+    throw new UserError(
+      "RS_USAGE",
+      `${flag}: '${value}' is not a duration (use e.g. 500ms, 30s, 10m, 1h, 1d)`,
+    );
   }
   const ms = parseDuration(flag, value.replace(/\s+/g, ""));
   if (ms < MIN_INTERVAL_MS)
