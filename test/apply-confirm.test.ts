@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import type { CliIO } from "../src/cli/io.js";
-import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import type { RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
+import { assertNoSecret } from "./support/canary.js";
 import { writeFiles } from "./support/cli.js";
 
 let emulator: RunningEmulator;
 beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startTestEmulator();
 });
 afterEach(async () => {
   await emulator.close();
@@ -57,6 +59,8 @@ describe("apply on a terminal", () => {
     });
     const { io, out, err } = terminal(answer);
     expect(await main(["apply", "-f", join(dir, "flags.yaml")], io)).toBe(code);
+    assertNoSecret(out(), "the stdout of reflag-sync apply on a terminal");
+    assertNoSecret(err(), "the stderr of reflag-sync apply on a terminal");
     expect(out()).toContain("~ flag dark-mode");
     expect(err()).toContain("Apply these changes to app Acme (demo) (apDemoApp01)?");
     if (!applied) expect(err()).toContain("apply cancelled; nothing was applied");

@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { executeRequests } from "../src/apply/execute.js";
 import type { DesiredState, DesiredTarget } from "../src/desired/model.js";
-import { demoState, startEmulator } from "../src/emulator/index.js";
+import { demoState } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import { ReflagClient } from "../src/live/client.js";
 import { readLive } from "../src/live/read.js";
 import { countRequests, isEmptyPlan, toRequests } from "../src/plan/batches.js";
@@ -99,7 +100,7 @@ describe("apply then plan, against the emulator", () => {
         driftArb,
         fc.integer({ min: 1, max: 5 }),
         async (spec, drift, batchSize) => {
-          const emulator = await startEmulator({ port: 0, state: demoState() });
+          const emulator = await startTestEmulator({ state: demoState() });
           try {
             for (const d of drift) emulator.store.setTargets(APP, d.flag, d.env, { companyIds: d.companies });
             const client = new ReflagClient({

@@ -1,7 +1,8 @@
 // The three plan forms and the apply report as a user sees them, pinned as inline snapshots.
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import type { RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import { runCli, writeFiles } from "./support/cli.js";
 
 let emulator: RunningEmulator;
@@ -9,7 +10,7 @@ let env: Record<string, string>;
 let file: string;
 
 beforeEach(async () => {
-  emulator = await startEmulator({ port: 0, now: () => new Date("2026-11-26T12:00:00Z") });
+  emulator = await startTestEmulator({ now: () => new Date("2026-11-26T12:00:00Z") });
   env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
   const dir = await writeFiles({
     "flags.yaml": `version: 1

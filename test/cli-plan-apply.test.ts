@@ -4,14 +4,15 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import type { RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import { eventually, runCli, withEmulator, writeFiles } from "./support/cli.js";
 
 let emulator: RunningEmulator;
 let env: Record<string, string>;
 
 beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startTestEmulator();
   env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
 });
 afterEach(async () => {

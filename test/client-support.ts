@@ -4,11 +4,11 @@ import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, expect } from "vitest";
-import { startEmulator } from "../src/emulator/index.js";
 import type { EmulatorOptions, RunningEmulator } from "../src/emulator/index.js";
 import { ApiError } from "../src/live/api-error.js";
 import { ReflagClient } from "../src/live/client.js";
 import type { ReflagClientOptions, RequestEvent } from "../src/live/client.js";
+import { startTestEmulator } from "./support/emulator.js";
 
 const running: Array<() => Promise<void>> = [];
 
@@ -18,7 +18,7 @@ afterEach(async () => {
 
 /** An emulator for this test, closed after it. */
 export async function emulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const emu = await startEmulator({ port: 0, ...options });
+  const emu = await startTestEmulator(options);
   running.push(() => emu.close());
   return emu;
 }

@@ -2,7 +2,7 @@
 // caller gets, ids that must stay inside their path segment, and the key that must never leak.
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { OTHER_API_KEY } from "../src/emulator/index.js";
+import { CANARY_OTHER_API_KEY } from "./support/canary.js";
 import type { RunningEmulator } from "../src/emulator/index.js";
 import { ApiError } from "../src/live/api-error.js";
 import type { ReflagClient } from "../src/live/client.js";
@@ -218,7 +218,7 @@ describe("errors: what the caller gets", () => {
       name: "403 for another app's key",
       status: 403,
       code: "unauthorized",
-      key: OTHER_API_KEY,
+      key: CANARY_OTHER_API_KEY,
       run: (c) => c.listFlags(APP),
       message:
         "GET /apps/apDemoApp01/flags?pageIndex=0&pageSize=100: 403 unauthorized: This API key does not give access to app 'apDemoApp01'",

@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { assertNoSecret } from "./support/canary.js";
 
 describe("the demo", () => {
   it("shows a plan, an apply and an empty second plan, and exits 0", () => {
@@ -25,5 +26,6 @@ describe("the demo", () => {
     expect(steps[2]).toContain("No changes. The Reflag app matches the file.");
     expect(r.stdout).toContain("The second plan is empty: the app now matches the file.");
     expect(r.stdout).not.toContain("demo-api-key");
+    assertNoSecret(r.stdout + r.stderr, "the demo's output");
   });
 });

@@ -4,7 +4,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppHeader } from "../src/api/types.js";
-import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import type { RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import { CLI, runCli, tempDir } from "./support/cli.js";
 import { api } from "./support/emulator-http.js";
 import { spawnEmulator, type EmulatorProcess } from "./support/emulator-process.js";
@@ -14,8 +15,8 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.child.exitCode === null) c.child.kill("SIGKILL");
 });
 
-async function spawn(args: string[]): Promise<EmulatorProcess> {
-  const child = await spawnEmulator(args);
+async function spawn(args: string[], options: { demoKey?: boolean } = {}): Promise<EmulatorProcess> {
+  const child = await spawnEmulator(args, options);
   children.push(child);
   return child;
 }
@@ -24,7 +25,7 @@ describe.skipIf(!existsSync(CLI))("reflag-sync emulator", () => {
   it("prints the URL, app id, key and export lines, serves the API, saves state, and exits 0 on SIGTERM", async () => {
     const dir = await tempDir();
     const statePath = join(dir, "state.json");
-    const emu = await spawn(["--port", "0", "--state", statePath]);
+    const emu = await spawn(["--port", "0", "--state", statePath], { demoKey: true });
     expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
     expect(emu.apiKey).toBe("demo-api-key");
     expect(emu.stdout()).toContain("apDemoApp01");
@@ -87,7 +88,7 @@ describe.skipIf(!existsSync(CLI))("reflag-sync emulator", () => {
   it("says clearly when the port is in use", async () => {
     let taken: RunningEmulator | undefined;
     try {
-      taken = await startEmulator();
+      taken = await startTestEmulator();
       const { code, stderr } = await runCli(["emulator", "--port", String(taken.port)]);
       expect(code).toBe(1);
       expect(stderr).toContain(`cannot listen on 127.0.0.1:${taken.port}: the port is already in use`);

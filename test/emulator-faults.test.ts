@@ -2,13 +2,9 @@
 import { Agent } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiErrorBody } from "../src/api/types.js";
-import {
-  OTHER_API_KEY,
-  startEmulator,
-  type FaultOptions,
-  type RequestStats,
-  type RunningEmulator,
-} from "../src/emulator/index.js";
+import type { FaultOptions, RequestStats, RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
+import { CANARY_OTHER_API_KEY } from "./support/canary.js";
 import { api, call } from "./support/emulator-http.js";
 
 const APP = "/apps/apDemoApp01";
@@ -17,7 +13,7 @@ let emu: RunningEmulator;
 const running: RunningEmulator[] = [];
 
 async function start(faults: FaultOptions = {}, seed?: number): Promise<RunningEmulator> {
-  const e = await startEmulator({ faults, seed });
+  const e = await startTestEmulator({ faults, seed });
   running.push(e);
   return e;
 }
@@ -47,7 +43,7 @@ describe("scripted faults", () => {
 
   it("answers 429 with a Retry-After header in seconds, `times` times", async () => {
     let now = 1_000_000;
-    emu = await startEmulator({
+    emu = await startTestEmulator({
       faults: { script: [{ path: /specific-targets/, fault: "429", retryAfterSeconds: 7, times: 2 }] },
       clock: () => now,
     });
@@ -124,7 +120,7 @@ describe("scripted faults", () => {
 describe("the per-key rate limiter", () => {
   it("refuses every request of the key inside a window, with the Retry-After left, and counts them", async () => {
     let now = 1_000_000;
-    emu = await startEmulator({
+    emu = await startTestEmulator({
       faults: { script: [{ fault: "429", retryAfterSeconds: 2 }] },
       clock: () => now,
     });
@@ -140,7 +136,7 @@ describe("the per-key rate limiter", () => {
     expect((await addCompany("refused")).headers["retry-after"]).toBe("1");
     expect(companies()).not.toContain("refused");
     // Another key has its own limit.
-    expect((await api(emu, "GET", "/apps", { key: OTHER_API_KEY, agent })).status).toBe(200);
+    expect((await api(emu, "GET", "/apps", { key: CANARY_OTHER_API_KEY, agent })).status).toBe(200);
     now += 500;
     expect((await api(emu, "GET", "/apps", { agent })).status).toBe(200);
     agent.destroy();

@@ -4,12 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FlagAnswer, FlagTargeting } from "../src/api/types.js";
-import {
-  startEmulator,
-  StateFileError,
-  type EmulatorState,
-  type RunningEmulator,
-} from "../src/emulator/index.js";
+import { StateFileError, type EmulatorState, type RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import { api } from "./support/emulator-http.js";
 
 const APP = "/apps/apDemoApp01";
@@ -17,8 +13,8 @@ let dir: string;
 let statePath: string;
 const running: RunningEmulator[] = [];
 
-async function start(options: Parameters<typeof startEmulator>[0] = {}): Promise<RunningEmulator> {
-  const emu = await startEmulator({ statePath, ...options });
+async function start(options: Parameters<typeof startTestEmulator>[0] = {}): Promise<RunningEmulator> {
+  const emu = await startTestEmulator({ statePath, ...options });
   running.push(emu);
   return emu;
 }

@@ -16,7 +16,9 @@ import type {
   FlagTargeting,
   Paginated,
 } from "../src/api/types.js";
-import { OTHER_API_KEY, OTHER_APP_ID, startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import { OTHER_APP_ID, type RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
+import { CANARY_OTHER_API_KEY } from "./support/canary.js";
 import { api, call, seg } from "./support/emulator-http.js";
 
 const APP = "/apps/apDemoApp01";
@@ -30,7 +32,7 @@ function tickingClock(): () => Date {
 
 let emu: RunningEmulator;
 beforeEach(async () => {
-  emu = await startEmulator({ now: tickingClock() });
+  emu = await startTestEmulator({ now: tickingClock() });
 });
 afterEach(async () => {
   await emu.close();
@@ -138,7 +140,7 @@ describe("apps and environments", () => {
     expect(app?.environments[0]).not.toHaveProperty("sdkAccess");
     expect((await api<{ data: AppHeader[] }>(emu, "GET", "/apps?orgId=orAcme")).body.data).toHaveLength(1);
     expect((await api<{ data: AppHeader[] }>(emu, "GET", "/apps?orgId=orSomeoneElse")).body.data).toEqual([]);
-    const other = await api<{ data: AppHeader[] }>(emu, "GET", "/apps", { key: OTHER_API_KEY });
+    const other = await api<{ data: AppHeader[] }>(emu, "GET", "/apps", { key: CANARY_OTHER_API_KEY });
     expect(other.body.data.map((a) => a.id)).toEqual([OTHER_APP_ID]);
   });
 
@@ -227,11 +229,14 @@ describe("authentication", () => {
       `${APP}/flags/dark-mode/targeting/enProduction`,
       `${APP}/envs/enProduction/companies/x/flags`,
     ]) {
-      expectError(await api(emu, "GET", path, { key: OTHER_API_KEY }), 403, "unauthorized");
+      expectError(await api(emu, "GET", path, { key: CANARY_OTHER_API_KEY }), 403, "unauthorized");
     }
     const json = { updates: [{ flagKey: "dark-mode", value: true, companyId: "x" }] };
     expectError(
-      await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, { key: OTHER_API_KEY, json }),
+      await api(emu, "PATCH", `${APP}/flags/specific-targets/enProduction`, {
+        key: CANARY_OTHER_API_KEY,
+        json,
+      }),
       403,
       "unauthorized",
     );
@@ -353,7 +358,7 @@ describe("flags", () => {
   });
 
   it("checks keys against the app's own format (camelCase for the other app)", async () => {
-    const other = { key: OTHER_API_KEY };
+    const other = { key: CANARY_OTHER_API_KEY };
     expect(
       (
         await api(emu, "POST", `/apps/${OTHER_APP_ID}/flags`, {
@@ -565,7 +570,7 @@ describe("batch PATCH specific-targets", () => {
 
   it("refuses a batch over maxBatchSize with a 'too large' 400, and accepts one at the limit", async () => {
     await emu.close();
-    emu = await startEmulator({ maxBatchSize: 3 });
+    emu = await startTestEmulator({ maxBatchSize: 3 });
     const updates = (n: number) =>
       Array.from({ length: n }, (_, i) => ({ flagKey: "dark-mode", value: true, companyId: `c-${i}` }));
     const body = expectError(

@@ -11,16 +11,10 @@ import { FLAG_KEY_FORMATS, type FlagKeyFormat } from "../src/api/types.js";
 import { main } from "../src/cli/main.js";
 import type { CliIO } from "../src/cli/io.js";
 import { compare } from "../src/compare.js";
-import {
-  startEmulator,
-  type EmulatorState,
-  type NewFlag,
-  type StoredFlag,
-  type StoredTargeting,
-} from "../src/emulator/index.js";
+import type { EmulatorState, NewFlag, StoredFlag, StoredTargeting } from "../src/emulator/index.js";
+import { assertNoSecret } from "./support/canary.js";
 import { tempDir } from "./support/cli.js";
-
-const KEY = "property-test-key";
+import { startTestEmulator } from "./support/emulator.js";
 
 /** Keys each format accepts (the API refuses to create others). */
 const KEY_PATTERNS: Record<FlagKeyFormat, RegExp> = {
@@ -157,14 +151,14 @@ function toState(live: Live): EmulatorState {
         name: 'Prop "app"\n#',
         demo: false,
         flagKeyFormat: live.format,
-        apiKeys: [KEY],
+        apiKeys: ["replaced-by-the-canary-key"],
         environments: live.envNames.map((n, i) => ({
           id: `en${i}`,
           name: n,
           isProduction: i === 0,
           order: i,
           flagStateVersion: 1,
-          sdkAccess: { publishableKey: `pub_secret_${i}`, secretKey: `sec_secret_${i}` },
+          sdkAccess: { publishableKey: "replaced-by-canary-keys", secretKey: "replaced-by-canary-keys" },
         })),
         stages,
         segments: [],
@@ -196,6 +190,8 @@ async function run(argv: string[], cwd: string, env: Record<string, string>) {
     now: () => new Date("2026-06-01T00:00:00.000Z"),
   };
   const code = await main(argv, io);
+  assertNoSecret(stdout, `the stdout of reflag-sync ${argv[0]}`);
+  assertNoSecret(stderr, `the stderr of reflag-sync ${argv[0]}`);
   return { code, stdout, stderr };
 }
 
@@ -203,9 +199,9 @@ describe("export round trip (property)", () => {
   it("export -> validate 0 -> plan --detailed-exitcode 0, the same bytes twice, for random live states", async () => {
     await fc.assert(
       fc.asyncProperty(liveState, async (live) => {
-        const emulator = await startEmulator({ port: 0, state: toState(live) });
+        const emulator = await startTestEmulator({ state: toState(live) });
         try {
-          const env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: KEY, NO_COLOR: "1" };
+          const env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey, NO_COLOR: "1" };
           const dir = await tempDir();
           const options = [
             ...(live.aliases ? ["--aliases"] : []),
@@ -214,7 +210,7 @@ describe("export round trip (property)", () => {
           const exported = await run(["export", "-o", "f.yaml", ...options], dir, env);
           expect(exported.code, exported.stderr).toBe(0);
           const file = await readFile(join(dir, "f.yaml"), "utf8");
-          expect(file).not.toMatch(/pub_secret|sec_secret/);
+          assertNoSecret(file, "the exported f.yaml");
 
           const validated = await run(["validate", "-f", "f.yaml"], dir, env);
           expect(validated.code, `${validated.stderr}\n${file}`).toBe(0);
@@ -232,7 +228,7 @@ describe("export round trip (property)", () => {
   }, 120_000);
 
   it("holds at 5,000 flags (50 pages): one environment, every flag read, plan clean", async () => {
-    const emulator = await startEmulator({ port: 0 });
+    const emulator = await startTestEmulator();
     try {
       emulator.store.addFlags(emulator.appId, 5000, (i): NewFlag => ({
         key: `flag-${String(i).padStart(4, "0")}`,

@@ -2,7 +2,8 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type NewFlag, type RunningEmulator } from "../src/emulator/index.js";
+import type { NewFlag, RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import { runCli, tempDir } from "./support/cli.js";
 
 let emulator: RunningEmulator;
@@ -10,7 +11,7 @@ let env: Record<string, string>;
 const APP = "apDemoApp01";
 
 beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startTestEmulator();
   env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
 });
 afterEach(async () => {

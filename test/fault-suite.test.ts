@@ -7,7 +7,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DesiredState } from "../src/desired/model.js";
-import { startEmulator, type FaultOptions, type RunningEmulator } from "../src/emulator/index.js";
+import type { FaultOptions, RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import {
   connect,
   loadRevision,
@@ -72,7 +73,7 @@ async function setUp(
   seed: number,
 ): Promise<{ emulator: RunningEmulator; desired: DesiredState; revision: string; dir: string }> {
   const { loaded, dir } = await (fileOnce ??= loadFileOnce());
-  const emulator = await startEmulator({ port: 0, seed });
+  const emulator = await startTestEmulator({ seed });
   emulator.store.addFlags(APP, FLAGS - NEW_FLAGS, (i) => ({ key: flagKey(i), name: `Fault flag ${i}` }));
   return { emulator, desired: loaded.desired, revision: loaded.revision, dir };
 }
@@ -223,7 +224,7 @@ describe("the CLI under faults", () => {
   });
 
   it("a dead API fails within the run's deadline with one line", async () => {
-    const emulator = await startEmulator({ port: 0 });
+    const emulator = await startTestEmulator();
     await emulator.close();
     const file = await smallFile(3);
     const started = performance.now();

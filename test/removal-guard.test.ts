@@ -2,7 +2,8 @@
 // targets is a warning in plan and is refused by apply without --force, before anything is sent.
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import type { RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import type { Plan, TargetChange } from "../src/plan/model.js";
 import type { TargetingBasis } from "../src/reconcile/basis.js";
 import { policyBreaches } from "../src/reconcile/policy.js";
@@ -66,7 +67,7 @@ describe("apply refuses a prune accident", () => {
   let emulator: RunningEmulator;
   let env: Record<string, string>;
   beforeEach(async () => {
-    emulator = await startEmulator({ port: 0 });
+    emulator = await startTestEmulator();
     env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
     // 30 companies on dark-mode and 10 users on legacy-export in Production: 40 managed live targets.
     emulator.store.setTargets("apDemoApp01", "dark-mode", "enProduction", { companyIds: ids("co", 30) });

@@ -4,7 +4,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { OTHER_API_KEY, startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import type { RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
+import { CANARY_OTHER_API_KEY } from "./support/canary.js";
 import { toRequests } from "../src/plan/batches.js";
 import type { SavedPlan } from "../src/reconcile/index.js";
 import { runCli, writeFiles } from "./support/cli.js";
@@ -29,7 +31,7 @@ let env: Record<string, string>;
 let dir: string;
 
 beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startTestEmulator();
   env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
   dir = await writeFiles({ "flags.yaml": FILE });
 });
@@ -170,7 +172,7 @@ describe("apply PLAN", () => {
     {
       name: "another app's key",
       make: (saved: string) => saved,
-      key: OTHER_API_KEY,
+      key: CANARY_OTHER_API_KEY,
       message: `error: bad.json is a plan for app '${APP}' (Acme (demo)), which is not accessible with this API key: nothing was applied`,
     },
     {

@@ -4,7 +4,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import type { RunningEmulator } from "../src/emulator/index.js";
+import { startTestEmulator } from "./support/emulator.js";
 import { runCli, writeFiles } from "./support/cli.js";
 
 const APP = "apDemoApp01";
@@ -22,7 +23,7 @@ let env: Record<string, string>;
 let file: string;
 
 beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startTestEmulator();
   env = { REFLAG_API_URL: emulator.url, REFLAG_API_KEY: emulator.apiKey };
   file = join(await writeFiles({ "flags.yaml": FILE }), "flags.yaml");
 });

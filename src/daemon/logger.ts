@@ -29,6 +29,22 @@ const SECRET_FIELDS = [
   "publishableKey",
 ];
 const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+const SECRET_FIELD_SET = new Set(SECRET_FIELDS);
+
+/**
+ * The same fields deeper down (an API answer logged whole: app.environments[i].sdkAccess), where
+ * pino's paths do not reach. Copies only plain objects and arrays; errors and the like are kept.
+ */
+function redactDeep(value: unknown, depth: number): unknown {
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_FIELD_SET.has(k) ? REDACTED : redactDeep(v, depth + 1);
+  }
+  return out;
+}
 
 export function createLogger(options: LoggerOptions): Logger {
   // Keys shorter than 4 characters would scrub ordinary words; such keys are refused upstream anyway.
@@ -47,7 +63,10 @@ export function createLogger(options: LoggerOptions): Logger {
       messageKey: "msg",
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       timestamp: () => `,"time":"${now().toISOString()}"`,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => redactDeep(object, 0) as Record<string, unknown>,
+      },
     },
     { write: (line: string) => options.write(format(scrub(line))) },
   );

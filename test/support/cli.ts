@@ -1,10 +1,12 @@
 // Runs the built CLI as a child process, the way a user or CI does.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { afterEach, beforeEach } from "vitest";
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator/index.js";
+import type { EmulatorOptions, RunningEmulator } from "../../src/emulator/index.js";
+import { assertNoSecret, mask } from "./canary.js";
+import { startTestEmulator } from "./emulator.js";
 
 export const CLI = resolve(import.meta.dirname, "../../dist/cli.js");
 
@@ -14,17 +16,31 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(
-  args: string[],
-  options: {
-    env?: Record<string, string | undefined>;
-    cwd?: string;
-    input?: string;
-    timeoutMs?: number;
-    /** Called once the process runs, e.g. to signal it when something happened. */
-    onSpawn?: (child: ChildProcess) => Promise<void> | void;
-  } = {},
-): Promise<CliResult> {
+export interface RunCliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+  /** Called once the process runs, e.g. to signal it when something happened. */
+  onSpawn?: (child: ChildProcess) => Promise<void> | void;
+}
+
+/**
+ * Runs the CLI and rejects when a canary secret shows in its stdout, its stderr or a file it may
+ * have written (see filesToCheck), so no test can read a leak without failing.
+ */
+export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const result = await spawnCli(args, options);
+  const command = `reflag-sync ${args[0] ?? ""}`.trim();
+  assertNoSecret(result.stdout, `the stdout of ${command}`);
+  assertNoSecret(result.stderr, `the stderr of ${command}`);
+  for (const file of await filesToCheck(args, options)) {
+    assertNoSecret(await readFile(file, "utf8"), `${file} after ${command}`);
+  }
+  return result;
+}
+
+function spawnCli(args: string[], options: RunCliOptions): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: "1", ...options.env })) {
@@ -41,7 +57,9 @@ export function runCli(
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`reflag-sync ${args.join(" ")} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(mask(`reflag-sync ${args.join(" ")} timed out\nstdout: ${stdout}\nstderr: ${stderr}`)),
+      );
     }, options.timeoutMs ?? 20_000);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -51,6 +69,53 @@ export function runCli(
     child.stdin.end(options.input ?? "");
     void Promise.resolve(options.onSpawn?.(child)).catch(reject);
   });
+}
+
+/** Larger files are not the CLI's output (it writes flag files, plans and reports). */
+const MAX_CHECKED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The files a run may have written: those under temporary folders named by an argument (-o FILE,
+ * --out FILE, --split DIR, -f FILE) or serving as the working folder, minus the key files that
+ * hold the secret on purpose and git's internals.
+ */
+async function filesToCheck(args: string[], options: RunCliOptions): Promise<string[]> {
+  const cwd = options.cwd ?? process.cwd();
+  const tmp = await realpath(tmpdir());
+  const keyFiles = new Set<string>();
+  for (const [i, arg] of args.entries()) {
+    const next = args[i + 1];
+    if (arg === "--api-key-file" && next !== undefined) keyFiles.add(await real(resolve(cwd, next)));
+    if (arg.startsWith("--api-key-file=")) keyFiles.add(await real(resolve(cwd, arg.slice(15))));
+  }
+  const fromEnv = options.env?.REFLAG_API_KEY_FILE ?? process.env.REFLAG_API_KEY_FILE;
+  if (fromEnv) keyFiles.add(await real(resolve(cwd, fromEnv)));
+
+  const roots = new Set<string>();
+  for (const candidate of [cwd, ...args.map((a) => a.replace(/^--[\w-]+=/, ""))]) {
+    const path = await real(resolve(cwd, candidate));
+    // Only inside a test's own temporary folder: never the repository, never all of /tmp.
+    const inside = relative(tmp, path);
+    if (inside !== "" && !inside.startsWith("..") && !inside.startsWith(sep)) roots.add(path);
+  }
+  const files = new Set<string>();
+  const visit = async (path: string): Promise<void> => {
+    if (keyFiles.has(path)) return;
+    const stat = await lstat(path).catch(() => undefined);
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      if (path.endsWith(`${sep}.git`)) return;
+      for (const name of await readdir(path)) await visit(join(path, name));
+    } else if (stat.isFile() && stat.size <= MAX_CHECKED_BYTES) {
+      files.add(path);
+    }
+  };
+  for (const root of roots) await visit(root);
+  return [...files].sort();
+}
+
+async function real(path: string): Promise<string> {
+  return realpath(path).catch(() => path);
 }
 
 export async function tempDir(prefix = "reflag-sync-"): Promise<string> {
@@ -78,7 +143,7 @@ export async function withEmulator(
   options: EmulatorOptions,
   fn: (emulator: RunningEmulator) => Promise<void>,
 ): Promise<void> {
-  const emulator = await startEmulator({ port: 0, ...options });
+  const emulator = await startTestEmulator(options);
   try {
     await fn(emulator);
   } finally {
@@ -90,7 +155,7 @@ export async function withEmulator(
 export function emulatorPerTest(): { emulator: RunningEmulator; env: Record<string, string> } {
   const current = {} as { emulator: RunningEmulator; env: Record<string, string> };
   beforeEach(async () => {
-    current.emulator = await startEmulator({ port: 0 });
+    current.emulator = await startTestEmulator();
     current.env = { REFLAG_API_URL: current.emulator.url, REFLAG_API_KEY: current.emulator.apiKey };
   });
   afterEach(async () => {

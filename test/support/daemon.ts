@@ -5,8 +5,21 @@ import { writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator/index.js";
+import type { EmulatorOptions, RunningEmulator } from "../../src/emulator/index.js";
+import { assertNoSecret, mask } from "./canary.js";
 import { CLI, tempDir } from "./cli.js";
+import { startTestEmulator } from "./emulator.js";
+
+/** Every daemon of the running test: its whole output is checked for secrets after the test. */
+const spawned: DaemonProcess[] = [];
+afterEach(async () => {
+  for (const d of spawned.splice(0)) {
+    // A daemon the test left running is stopped first, so its last lines are checked too.
+    d.kill("SIGKILL");
+    await d.exited;
+    assertNoSecret(d.output(), "the daemon's log (stdout and stderr)");
+  }
+});
 
 export interface LogLine {
   level: string;
@@ -86,15 +99,21 @@ export async function spawnDaemon(
         const found = lines.slice(opts.from ?? 0).find(match);
         if (found) {
           finish();
+          try {
+            assertNoSecret(out, "the daemon's log (stdout and stderr)");
+          } catch (err) {
+            reject(err as Error);
+            return;
+          }
           resolve(found);
         } else if (done) {
           finish();
-          reject(new Error(`the daemon exited before the awaited log line\n${out}`));
+          reject(new Error(`the daemon exited before the awaited log line\n${mask(out)}`));
         }
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`log line not seen in time\n${out}`));
+        reject(new Error(`log line not seen in time\n${mask(out)}`));
       }, opts.timeoutMs ?? 10_000);
       const finish = () => {
         clearTimeout(timer);
@@ -104,22 +123,31 @@ export async function spawnDaemon(
       check();
     });
 
-  const started = await waitFor((l) => typeof l.listen === "string");
+  const started = await waitFor((l) => typeof l.listen === "string").catch((err: unknown) => {
+    child.kill("SIGKILL");
+    throw err;
+  });
   const [host, port] = splitAddress(started.listen as string);
   const get: DaemonProcess["get"] = (path) =>
     new Promise((resolve, reject) => {
       const req = request({ host, port, path, method: "GET", agent: false }, (res) => {
         let text = "";
         res.setEncoding("utf8").on("data", (d: string) => (text += d));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, text, json: () => JSON.parse(text) as unknown }),
-        );
+        res.on("end", () => {
+          try {
+            assertNoSecret(text, `the daemon's answer to GET ${path}`);
+          } catch (err) {
+            reject(err as Error);
+            return;
+          }
+          resolve({ status: res.statusCode ?? 0, text, json: () => JSON.parse(text) as unknown });
+        });
       });
       req.on("error", reject);
       req.end();
     });
 
-  return {
+  const daemon: DaemonProcess = {
     child,
     lines: () => lines,
     output: () => out,
@@ -135,11 +163,29 @@ export async function spawnDaemon(
       if (!done) child.kill(signal);
     },
   };
+  spawned.push(daemon);
+  return daemon;
 }
 
 function splitAddress(address: string): [string, number] {
   const i = address.lastIndexOf(":");
   return [address.slice(0, i).replace(/^\[|\]$/g, ""), Number(address.slice(i + 1))];
+}
+
+/**
+ * The checker's self-test only: stops `d`, asserts that its output holds a planted secret (so the
+ * after-test check would fail), and returns that failure's message; then the check skips `d`.
+ */
+export async function expectPlantedLeak(d: DaemonProcess): Promise<string> {
+  d.kill("SIGKILL");
+  await d.exited;
+  try {
+    assertNoSecret(d.output(), "the daemon's log (stdout and stderr)");
+  } catch (err) {
+    spawned.splice(spawned.indexOf(d), 1);
+    return (err as Error).message;
+  }
+  throw new Error("expected a planted secret in the daemon's output, found none");
 }
 
 /** A line of one reconcile (the result record). */
@@ -162,7 +208,7 @@ export function daemonHarness(emulatorOptions: () => EmulatorOptions = () => ({}
   let emulator: RunningEmulator | undefined;
   let daemon: DaemonProcess | undefined;
   beforeEach(async () => {
-    emulator = await startEmulator({ port: 0, ...emulatorOptions() });
+    emulator = await startTestEmulator(emulatorOptions());
   });
   afterEach(async () => {
     daemon?.kill("SIGKILL");

@@ -1,5 +1,6 @@
 // Runs `reflag-sync emulator` (the built CLI) as a child process and reads its URL and key from stdout.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { CANARY_API_KEY, mask } from "./canary.js";
 import { CLI } from "./cli.js";
 
 export interface EmulatorProcess {
@@ -13,12 +14,18 @@ export interface EmulatorProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the emulator CLI (pass --port 0 for a free port) and waits until it prints its export lines. */
+/**
+ * Starts the emulator CLI (pass --port 0 for a free port) and waits until it prints its export
+ * lines. Its key is the canary unless `args` give --api-key or `demoKey` keeps the built-in one.
+ * Its output is not checked for secrets: printing its own local key is its job.
+ */
 export function spawnEmulator(
   args: string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; demoKey?: boolean } = {},
 ): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [CLI, "emulator", ...args], {
+  const keyed = options.demoKey === true || args.some((a) => a === "--api-key" || a.startsWith("--api-key="));
+  const argv = keyed ? args : ["--api-key", CANARY_API_KEY, ...args];
+  const child = spawn(process.execPath, [CLI, "emulator", ...argv], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1" },
   });
@@ -28,7 +35,7 @@ export function spawnEmulator(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`the emulator did not start in time\nstdout: ${out}\nstderr: ${err}`));
+      reject(new Error(mask(`the emulator did not start in time\nstdout: ${out}\nstderr: ${err}`)));
     }, options.timeoutMs ?? 15_000);
     child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -53,7 +60,9 @@ export function spawnEmulator(
     void exited.then((code) => {
       clearTimeout(timer);
       reject(
-        new Error(`the emulator exited with ${code} before it was ready\nstdout: ${out}\nstderr: ${err}`),
+        new Error(
+          mask(`the emulator exited with ${code} before it was ready\nstdout: ${out}\nstderr: ${err}`),
+        ),
       );
     });
   });
