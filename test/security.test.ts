@@ -274,14 +274,12 @@ describe("the API key from a key file", () => {
           ? runCli([...args, "--api-key-file", file], { env })
           : runCli(args, { env: { ...env, REFLAG_API_KEY_FILE: file } });
 
-      // describe and export take the key file from the environment only.
-      const commands =
-        how === "--api-key-file"
-          ? [
-              ["plan", "-f", FLAGS, "--output", "json"],
-              ["apply", "-f", FLAGS, "--yes"],
-            ]
-          : [["plan", "-f", FLAGS, "--output", "json"], ["describe", "--output", "json"], ["export"]];
+      const commands = [
+        ["plan", "-f", FLAGS, "--output", "json"],
+        ["describe", "--output", "json"],
+        ["export"],
+        ["apply", "-f", FLAGS, "--yes"],
+      ];
       for (const args of commands) {
         const r = await via(args);
         expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
