@@ -81,7 +81,13 @@ describe("rate limits: one pause for the whole client", () => {
     // The second call waits for the only slot, which the 429 frees.
     await Promise.all([client.getApp(APP), client.listEnvironments(APP)]);
     expect(emu.stats().byStatus).toEqual({ "429": 1, "200": 2 });
-    expect(emu.stats().rateLimit).toEqual({ windows: 1, knockOn: 0, arrivedInWindow: 0, insideWindow: 0 });
+    expect(emu.stats().rateLimit).toEqual({
+      windows: 1,
+      knockOn: 0,
+      arrivedInWindow: 0,
+      insideWindow: 0,
+      afterRefusal: 0,
+    });
   });
 
   it("knock-on 429s of requests in flight do not use up their attempts", async () => {
@@ -97,7 +103,7 @@ describe("rate limits: one pause for the whole client", () => {
     const answers = await Promise.all(keys.map((k) => client.getFlagTargeting(APP, k, "enProduction")));
     expect(answers.map((a) => a.flagKey)).toEqual(keys);
     expect(events.filter((e) => e.status === 429)).toHaveLength(4);
-    expect(emu.stats().rateLimit).toMatchObject({ windows: 1, knockOn: 3, insideWindow: 0 });
+    expect(emu.stats().rateLimit).toMatchObject({ windows: 1, knockOn: 3, insideWindow: 0, afterRefusal: 0 });
   });
 
   it("gives up after maxRateLimitedAttempts 429s", async () => {

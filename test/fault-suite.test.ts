@@ -130,6 +130,9 @@ async function planApplyConverge(
     }
     const { rateLimit, byStatus } = emulator.stats();
     expect(rateLimit.insideWindow, `seed ${seed}: requests sent into a known Retry-After window`).toBe(0);
+    // In one process a request is sent only from JavaScript, so one the emulator reads after it has
+    // written a 429 and read its sockets again was sent after the client's sockets held that 429.
+    expect(rateLimit.afterRefusal, `seed ${seed}: requests sent after a 429 had arrived`).toBe(0);
     expect(byStatus).toMatchObject({
       hung: 1,
       reset: 3,

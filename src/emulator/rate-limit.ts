@@ -7,6 +7,8 @@ interface Window {
   until: number;
   /** Whole-second windows answer whole seconds (rounded up), as HTTP's Retry-After is usually written. */
   wholeSeconds: boolean;
+  /** When the server knew that its client could know of a 429 of this window (ms; see refusalKnown). */
+  knownAt?: number;
 }
 
 export class RateLimitWindows {
@@ -41,6 +43,25 @@ export class RateLimitWindows {
     const window = this.windows.get(key);
     const now = this.now();
     return window !== undefined && window.openedAt < now && now < window.until;
+  }
+
+  /**
+   * Called once a 429 for `key` had been written out in full and the server has since read its
+   * sockets: a request that it reads from now on reached the server after the 429 had left it.
+   */
+  refusalKnown(key: string): void {
+    const window = this.windows.get(key);
+    const now = this.now();
+    if (window && window.knownAt === undefined && now < window.until) window.knownAt = now;
+  }
+
+  /**
+   * Whether a request with `key` that arrives now falls inside a window after its client had a 429 of
+   * that window (see refusalKnown), on whichever connection.
+   */
+  afterRefusal(key: string): boolean {
+    const window = this.windows.get(key);
+    return window?.knownAt !== undefined && this.now() < window.until;
   }
 
   /** When the key's window ends (ms), if one is open. */

@@ -100,6 +100,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     // Rate limits are per key; a request without one is limited with the others that have none.
     const key = req.headers.authorization ?? "";
     const arrivedInWindow = deps.limiter.inWindow(key);
+    const afterRefusal = deps.limiter.afterRefusal(key);
     const carried = limitedConnections.get(req.socket);
     const sentInWindow = carried?.key === key && carried.until > deps.clock();
     // A real limiter refuses at the door: what it says then stands, even if the window ends meanwhile.
@@ -109,6 +110,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     deps.stats.begin();
     if (arrivedInWindow) deps.stats.rateLimited("arrivedInWindow");
     if (sentInWindow) deps.stats.rateLimited("insideWindow");
+    if (afterRefusal) deps.stats.rateLimited("afterRefusal");
     try {
       let body: Body;
       const announced = announcedLength(req);
@@ -168,7 +170,11 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
         answer = await apiAnswer(req, method, path, match, new URLSearchParams(query), body);
       }
       const until = answer.status === 429 ? deps.limiter.until(key) : undefined;
-      if (until !== undefined) limitedConnections.set(req.socket, { key, until });
+      if (until !== undefined) {
+        limitedConnections.set(req.socket, { key, until });
+        // Two turns of the loop after the 429 is written: the second follows a read of the sockets.
+        res.once("finish", () => setImmediate(() => setImmediate(() => deps.limiter.refusalKnown(key))));
+      }
       if (fault.lose) {
         // The change is applied (and saved); only the answer never arrives.
         req.socket.destroy();

@@ -29,6 +29,14 @@ export interface RateLimitStats {
    * been read). Always the client's fault; a correct client has none.
    */
   insideWindow: number;
+  /**
+   * Requests read inside a window, on any connection, after the server had written a 429 of that
+   * window and then read its sockets again: they reached the server after that 429 had left it, so on
+   * one host their client sent them while the 429 was already waiting on its own sockets (requests in
+   * flight are read before). A client that reads its sockets before each send has none in one process;
+   * across processes, only when it is descheduled between that read and the send.
+   */
+  afterRefusal: number;
 }
 
 export interface RequestStats {
@@ -59,7 +67,7 @@ export class StatsRecorder {
       byStatus: {},
       inFlight,
       maxInFlight: inFlight,
-      rateLimit: { windows: 0, knockOn: 0, arrivedInWindow: 0, insideWindow: 0 },
+      rateLimit: { windows: 0, knockOn: 0, arrivedInWindow: 0, insideWindow: 0, afterRefusal: 0 },
       requests: [],
     };
   }

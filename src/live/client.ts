@@ -54,6 +54,8 @@ export type { PublicApp } from "../api/types.js";
 const PAGE_SIZE = 100;
 /** How often a listing starts over because totalCount moved under it, before giving up. */
 const MAX_LISTING_RESTARTS = 3;
+/** Most polls of the sockets a request waits for, before leaving, while answers keep arriving. */
+const QUIET_POLL_ROUNDS = 2;
 
 type Method = "GET" | "POST" | "PATCH";
 
@@ -84,8 +86,6 @@ interface RunScope {
   cancelled: AbortController;
   /** The caller's signal and this run's cancellation. */
   signal: AbortSignal;
-  /** The API has answered 429 in this run. */
-  rateLimited: boolean;
   /** The API refused the key (401) in this run: every other request would be refused too. */
   refusedKey?: Failure;
 }
@@ -121,6 +121,10 @@ export class ReflagClient {
   readonly #stopRetrying: AbortSignal | undefined;
   /** No request leaves before this instant (epoch ms): the latest Retry-After, shared by all calls. */
   #notBefore = 0;
+  /** Answers whose status has arrived, ever: tells a request waiting to leave that the sockets were busy. */
+  #answersSeen = 0;
+  /** The turn of the latest request waiting to leave; the next one waits for it (see #turnToLeave). */
+  #leaving: Promise<void> = Promise.resolve();
   /** 429s without a Retry-After since the last success: their shared pause doubles with each. */
   #unannouncedLimits = 0;
   /** The latest flag listing for 409s on creates; later 409s join it until its first request leaves. */
@@ -199,7 +203,6 @@ export class ReflagClient {
       deadline: this.#deadlineMs === undefined ? Infinity : this.#now() + this.#deadlineMs,
       cancelled,
       signal: this.#signal ? AbortSignal.any([this.#signal, cancelled.signal]) : cancelled.signal,
-      rateLimited: false,
     };
   }
 
@@ -580,11 +583,8 @@ export class ReflagClient {
    * than this client waits.
    */
   async #waitForPause(deadline: number, run: RunScope): Promise<Failure | undefined> {
-    // Answers that arrived with the one that freed this slot are read first: a 429 among them must
-    // stop this request. Once the API has rate-limited this run, wait for one more poll of the
-    // sockets: answers written together reach us a moment apart, and a 429 may be one of them.
-    await (run.rateLimited ? timerDelay(1) : nextTurn());
     for (;;) {
+      await this.#turnToLeave();
       const now = this.#now();
       if (now >= deadline) {
         return {
@@ -611,6 +611,29 @@ export class ReflagClient {
       } catch {
         return ABORTED;
       }
+    }
+  }
+
+  /**
+   * Resolves when this request may leave, as far as the sockets tell: once the event loop has read
+   * them since the previous request left, and no answer arrived while it did (a few rounds at most).
+   * A 429 that has reached this host is then read before the next request leaves, not after it:
+   * requests leave one per read of the sockets, so a burst of sends (each fetch() is a fraction of a
+   * millisecond of work) cannot outrun a 429 waiting to be read. A few turns of the loop, no timer.
+   */
+  #turnToLeave(): Promise<void> {
+    const turn = this.#leaving.then(() => this.#afterSocketsRead());
+    this.#leaving = turn;
+    return turn;
+  }
+
+  async #afterSocketsRead(): Promise<void> {
+    for (let round = 0; round < QUIET_POLL_ROUNDS; round++) {
+      const seen = this.#answersSeen;
+      // Two turns: the first may end in the check phase of the poll under way, the second follows a new poll.
+      await nextTurn();
+      await nextTurn();
+      if (this.#answersSeen === seen) return;
     }
   }
 
@@ -660,9 +683,9 @@ export class ReflagClient {
         // Never follow a redirect: it would carry the key to wherever it points.
         redirect: "manual",
       });
+      this.#answersSeen++;
       // Before the body is read: once it is, the slot is free and another request could leave first.
       this.#notePause(response);
-      if (response.status === 429) run.rateLimited = true;
       if (isSuccess(response.status)) this.#unannouncedLimits = 0;
       if (isSuccess(response.status) && !call.read) {
         // The status is the whole answer; a body cut short after it changes nothing.
