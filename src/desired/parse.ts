@@ -2,6 +2,7 @@
 import { Composer, Document, LineCounter, Parser, YAMLParseError, isScalar } from "yaml";
 import type { CST, Node, YAMLError } from "yaml";
 import { diagnostic, hasErrors, quote, wholeFile } from "./diagnostics.js";
+import { fillFlowLists, findFlowLists } from "./flow-lists.js";
 import { expansionProblem, MAX_DEPTH, MAX_EXPANDED_NODES, tooDeepAt } from "./limits.js";
 import type { Diagnostic, SourceLocation } from "./model.js";
 import { Locator } from "./positions.js";
@@ -41,8 +42,7 @@ export function parseYaml(file: string, given: string): ParseResult {
     const at = deep === "indentation" ? wholeFile(file) : positionIn(file, text, deep);
     return { diagnostics: [diagnostic("error", "yaml-too-deep", TOO_DEEP, at)] };
   }
-  const lines = new LineCounter();
-  const { doc, cst } = compose(text, lines);
+  const { doc, cst, lines } = composeFast(text);
   const scan = scanDocument(doc);
   const locator = new Locator(file, doc, lines, text, scan.anchors);
   const duplicates = withoutStackTraces(() => duplicateKeys(doc, scan.duplicates, locator));
@@ -140,6 +140,23 @@ const OPTIONS = {
   // "error" keeps MULTIPLE_DOCS reported; anything chattier would print to the console.
   logLevel: "error",
 } as const;
+
+/**
+ * compose(), with the lists of ids blanked first and built afterwards (see flow-lists.ts); the
+ * text as written whenever that is not exactly what yaml would have built, and for any problem:
+ * its messages need the syntax tree of the text itself.
+ */
+function composeFast(text: string): { doc: Document.Parsed; cst: CST.Token[]; lines: LineCounter } {
+  const lists = findFlowLists(text);
+  if (lists) {
+    const lines = new LineCounter();
+    const { doc } = compose(lists.blanked, lines);
+    const clean = doc.errors.length === 0 && doc.warnings.length === 0;
+    if (clean && fillFlowLists(doc, text, lists)) return { doc, cst: [], lines };
+  }
+  const lines = new LineCounter();
+  return { ...compose(text, lines), lines };
+}
 
 /**
  * parseDocument, taken apart to keep the concrete syntax tree (for explaining syntax errors
