@@ -192,16 +192,16 @@ describe("a budget and a deadline for the whole run", () => {
     expect(emu.stats().byStatus).toEqual({ hung: 1, "200": 1 });
   });
 
-  it.each([
-    ["a port fetch refuses", "http://127.0.0.1:6000/api", /bad port/],
-    ["an unknown host", "https://reflag-sync-test.invalid/api", /ENOTFOUND/],
-  ])("%s is not retried", async (_name, url, message) => {
-    const { client, events } = clientOf({ url, apiKey: "k-0123456789" });
-    const err = await apiErrorOf(client.listApps());
-    expect(err).toMatchObject({ code: "network_error", transient: false, attempts: 1 });
-    expect(err.message).toMatch(message);
-    expect(events).toHaveLength(1);
-  });
+  it.each([["an unknown host", "https://reflag-sync-test.invalid/api", /ENOTFOUND/]])(
+    "%s is not retried",
+    async (_name, url, message) => {
+      const { client, events } = clientOf({ url, apiKey: "k-0123456789" });
+      const err = await apiErrorOf(client.listApps());
+      expect(err).toMatchObject({ code: "network_error", transient: false, attempts: 1 });
+      expect(err.message).toMatch(message);
+      expect(events).toHaveLength(1);
+    },
+  );
 });
 
 describe("5xx, network errors and timeouts", () => {
@@ -294,7 +294,7 @@ describe("5xx, network errors and timeouts", () => {
     const err = await apiErrorOf(client.getApp(APP));
     expect(err).toMatchObject({ code: "network_error", status: undefined, transient: true, attempts: 3 });
     expect(err.message).toMatch(
-      /^GET \/apps\/apDemoApp01: network_error: fetch failed: .*ECONNREFUSED.*; after 3 attempts$/,
+      /^GET \/apps\/apDemoApp01: network_error: connect ECONNREFUSED.*; after 3 attempts$/,
     );
   });
 });

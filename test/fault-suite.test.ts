@@ -237,7 +237,7 @@ describe("the CLI under faults", () => {
     expect(performance.now() - started).toBeLessThan(8000);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^error: GET \/apps\/apDemoApp01\S*: network_error: fetch failed: connect ECONNREFUSED \S+ \(the next attempt would pass the run's 2 s deadline\); after \d+ attempts\n$/,
+      /^error: GET \/apps\/apDemoApp01\S*: network_error: connect ECONNREFUSED \S+ \(the next attempt would pass the run's 2 s deadline\); after \d+ attempts\n$/,
     );
   });
 

@@ -34,6 +34,8 @@ import {
 } from "./client-answers.js";
 
 import { buildPath, describePath, UnsendableSegment } from "./client-path.js";
+import { httpTransport } from "./http-transport.js";
+import type { HttpAnswer, Transport } from "./http-transport.js";
 import type { QueryValue } from "./client-path.js";
 import { CLIENT_DEFAULTS, checkApiKey, normalizeBaseUrl } from "./config.js";
 import type { ReflagClientOptions, RequestEvent } from "./config.js";
@@ -112,7 +114,7 @@ export class ReflagClient {
   readonly #maxRetryAfterMs: number;
   readonly #totalTimeoutMs: number;
   readonly #userAgent: string;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: Transport;
   readonly #sleep: Sleep;
   readonly #random: () => number;
   readonly #now: () => number;
@@ -166,7 +168,7 @@ export class ReflagClient {
       "totalTimeoutMs",
     );
     this.#userAgent = options.userAgent ?? CLIENT_DEFAULTS.userAgent;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch ?? httpTransport();
     this.#sleep = options.sleep ?? ((ms, signal) => timerDelay(ms, undefined, { signal }));
     this.#random = options.random ?? Math.random;
     // Sub-millisecond and monotonic: a pause must not end early by Date.now()'s rounding.
@@ -638,7 +640,7 @@ export class ReflagClient {
   }
 
   /** Records the pause a rate-limit answer asks of every request of the client, from its status alone. */
-  #notePause(response: Response): void {
+  #notePause(response: HttpAnswer): void {
     const status = response.status;
     const retryAfter = response.headers.get("retry-after");
     if (status !== 429 && (retryAfter === null || !isRetryableStatus(status))) return;
@@ -665,7 +667,7 @@ export class ReflagClient {
     run.signal.addEventListener("abort", onAbort, { once: true });
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
-    let response: Response;
+    let response: HttpAnswer;
     let text = "";
     try {
       const headers: Record<string, string> = {
@@ -714,7 +716,7 @@ export class ReflagClient {
     return { ...this.#interpret(response, text, call), durationMs: elapsed() } as Outcome<T>;
   }
 
-  #interpret<T>(response: Response, text: string, call: Call<T>): Answer<T> {
+  #interpret<T>(response: HttpAnswer, text: string, call: Call<T>): Answer<T> {
     const status = response.status;
     if (isSuccess(status)) {
       if (!call.read) return { ok: true, status, value: undefined as T };
@@ -809,12 +811,13 @@ function createDifferences(flag: FlagHeader, body: CreateFlagBody): string[] {
   return differences;
 }
 
-/** fetch says "fetch failed" or "terminated"; the cause says what happened on the wire. */
+/** What happened on the wire; fetch says "fetch failed" or "terminated" and names it in the cause. */
 function describeNetworkError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause as { message?: unknown; code?: unknown } | undefined;
   const detail = typeof cause?.message === "string" && cause.message !== "" ? cause.message : undefined;
-  const code = typeof cause?.code === "string" ? cause.code : undefined;
+  const own = (err as { code?: unknown }).code;
+  const code = typeof cause?.code === "string" ? cause.code : typeof own === "string" ? own : undefined;
   const parts = [err.message, detail].filter(Boolean).join(": ");
   return code && !parts.includes(code) ? `${parts} (${code})` : parts;
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
+import type { Transport } from "./http-transport.js";
 
 /** One HTTP attempt, reported after it ends: for metrics, logs and progress. Never carries the key. */
 export interface RequestEvent {
@@ -62,7 +63,8 @@ export interface ReflagClientOptions {
   totalTimeoutMs?: number;
   /** Default "reflag-sync". */
   userAgent?: string;
-  fetch?: typeof fetch;
+  /** How requests are sent (fetch will do). Default: node:http(s) with kept-alive connections. */
+  fetch?: Transport;
   /** Must reject when `signal` aborts. Default: a timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** In [0, 1). Default Math.random. */
