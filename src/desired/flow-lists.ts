@@ -81,7 +81,8 @@ function listAt(text: string, open: number): { items: number[]; close: number } 
     if (i >= n || !isLetter(text.charCodeAt(i))) return undefined;
     while (i < n && isIdChar(text.charCodeAt(i))) i++;
     const end = i;
-    if (NOT_STRINGS.has(text.slice(start, end))) return undefined;
+    // Only words of four or five letters can be null or a boolean.
+    if ((end - start === 4 || end - start === 5) && NOT_STRINGS.has(text.slice(start, end))) return undefined;
     while (i < n && text.charCodeAt(i) === SPACE) i++;
     items.push(start, end, i);
     const c = text.charCodeAt(i);
