@@ -71,7 +71,7 @@ export class RetryBudget {
   }
 }
 
-// Node's fetch (undici) names these in the error's cause: retrying cannot fix a wrong host, port or certificate.
+// Node names these in the error's code (fetch, in its cause): retrying cannot fix a wrong host, URL or certificate.
 const PERMANENT_CODES = new Set([
   "ENOTFOUND",
   "ERR_INVALID_URL",
@@ -84,7 +84,7 @@ const PERMANENT_CODES = new Set([
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
 ]);
 
-/** A network error that will happen again on every attempt: an unknown host, a port fetch refuses, a bad URL or certificate. */
+/** A network error that will happen again on every attempt: an unknown host, a bad URL or certificate (or a port an injected fetch refuses). */
 export function isPermanentNetworkError(err: unknown): boolean {
   // fetch wraps the cause once or twice; a fixed depth, never a walk of unbounded data.
   let current: unknown = err;
