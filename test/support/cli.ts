@@ -91,12 +91,13 @@ async function filesToCheck(args: string[], options: RunCliOptions): Promise<str
   const fromEnv = options.env?.REFLAG_API_KEY_FILE ?? process.env.REFLAG_API_KEY_FILE;
   if (fromEnv) keyFiles.add(await real(resolve(cwd, fromEnv)));
 
+  // The repository itself may be cloned under /tmp (CI does): its README names the canary's prefix.
+  const repo = await real(REPO);
   const roots = new Set<string>();
   for (const candidate of [cwd, ...args.map((a) => a.replace(/^--[\w-]+=/, ""))]) {
     const path = await real(resolve(cwd, candidate));
     // Only inside a test's own temporary folder: never the repository, never all of /tmp.
-    const inside = relative(tmp, path);
-    if (inside !== "" && !inside.startsWith("..") && !inside.startsWith(sep)) roots.add(path);
+    if (isInside(tmp, path) && !isInside(repo, path) && path !== repo) roots.add(path);
   }
   const files = new Set<string>();
   const visit = async (path: string): Promise<void> => {
@@ -112,6 +113,14 @@ async function filesToCheck(args: string[], options: RunCliOptions): Promise<str
   };
   for (const root of roots) await visit(root);
   return [...files].sort();
+}
+
+const REPO = resolve(import.meta.dirname, "../..");
+
+/** True when `path` is strictly below `folder`. */
+function isInside(folder: string, path: string): boolean {
+  const inside = relative(folder, path);
+  return inside !== "" && !inside.startsWith("..") && !inside.startsWith(sep);
 }
 
 async function real(path: string): Promise<string> {
