@@ -22,7 +22,7 @@ const CLOSE = 0x5d;
  * An id that the core schema reads as a string and that yaml reads as one plain scalar in a flow
  * list: it starts with a letter (never a number, .inf or an indicator) and holds no indicator.
  */
-function isIdChar(c: number): boolean {
+export function isIdChar(c: number): boolean {
   return (
     (c >= 0x61 && c <= 0x7a) || // a-z
     (c >= 0x41 && c <= 0x5a) || // A-Z
@@ -36,12 +36,17 @@ function isIdChar(c: number): boolean {
   );
 }
 
-function isLetter(c: number): boolean {
+export function isLetter(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 }
 
 /** Plain words the core schema reads as null or a boolean, not a string. */
 const NOT_STRINGS = new Set(["null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"]);
+
+/** Whether the word text[start, end) is null or a boolean (only words of four or five letters can be). */
+export function isNotString(text: string, start: number, end: number): boolean {
+  return (end - start === 4 || end - start === 5) && NOT_STRINGS.has(text.slice(start, end));
+}
 
 /**
  * Finds the one-line lists of ids in `text`. Finding one where yaml sees none (inside a quoted
@@ -81,8 +86,7 @@ function listAt(text: string, open: number): { items: number[]; close: number } 
     if (i >= n || !isLetter(text.charCodeAt(i))) return undefined;
     while (i < n && isIdChar(text.charCodeAt(i))) i++;
     const end = i;
-    // Only words of four or five letters can be null or a boolean.
-    if ((end - start === 4 || end - start === 5) && NOT_STRINGS.has(text.slice(start, end))) return undefined;
+    if (isNotString(text, start, end)) return undefined;
     while (i < n && text.charCodeAt(i) === SPACE) i++;
     items.push(start, end, i);
     const c = text.charCodeAt(i);

@@ -2,6 +2,7 @@
 import { Composer, Document, LineCounter, Parser, YAMLParseError, isScalar } from "yaml";
 import type { CST, Node, YAMLError } from "yaml";
 import { diagnostic, hasErrors, quote, wholeFile } from "./diagnostics.js";
+import { fillBlockLists, findBlockLists } from "./block-lists.js";
 import { fillFlowLists, findFlowLists } from "./flow-lists.js";
 import { expansionProblem, MAX_DEPTH, MAX_EXPANDED_NODES, tooDeepAt } from "./limits.js";
 import type { Diagnostic, SourceLocation } from "./model.js";
@@ -142,20 +143,31 @@ const OPTIONS = {
 } as const;
 
 /**
- * compose(), with the lists of ids blanked first and built afterwards (see flow-lists.ts); the
- * text as written whenever that is not exactly what yaml would have built, and for any problem:
- * its messages need the syntax tree of the text itself.
+ * compose(), with the lists of ids blanked first and built afterwards (see flow-lists.ts and
+ * block-lists.ts); the text as written whenever that is not exactly what yaml would have built,
+ * and for any problem: its messages need the syntax tree of the text itself.
  */
 function composeFast(text: string): { doc: Document.Parsed; cst: CST.Token[]; lines: LineCounter } {
-  const lists = findFlowLists(text);
-  if (lists) {
-    const lines = new LineCounter();
-    const { doc } = compose(lists.blanked, lines);
+  const flow = findFlowLists(text);
+  const block = findBlockLists(flow?.blanked ?? text);
+  const blanked = block?.blanked ?? flow?.blanked;
+  if (blanked !== undefined) {
+    const { doc } = compose(blanked, new LineCounter());
     const clean = doc.errors.length === 0 && doc.warnings.length === 0;
-    if (clean && fillFlowLists(doc, text, lists)) return { doc, cst: [], lines };
+    const filled =
+      clean && (!block || fillBlockLists(doc, text, block)) && (!flow || fillFlowLists(doc, text, flow));
+    // The blanked text lost line breaks: count those of the text as written.
+    if (filled) return { doc, cst: [], lines: linesOf(text) };
   }
   const lines = new LineCounter();
   return { ...compose(text, lines), lines };
+}
+
+function linesOf(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+  return lines;
 }
 
 /**
