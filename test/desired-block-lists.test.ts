@@ -2,31 +2,11 @@
 // nodes yaml builds itself: same values, ranges and types; text where that cannot be told is parsed
 // as written.
 import fc from "fast-check";
-import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser } from "yaml";
-import type { Document } from "yaml";
 import { describe, expect, it } from "vitest";
 import { fillBlockLists, findBlockLists } from "../src/desired/block-lists.js";
 import { fillFlowLists, findFlowLists } from "../src/desired/flow-lists.js";
 import { validateDocuments } from "../src/desired/index.js";
-
-const OPTIONS = { schema: "core", stringKeys: true, uniqueKeys: false, logLevel: "error" } as const;
-
-function compose(text: string): Document.Parsed {
-  const docs = [...new Composer(OPTIONS).compose(new Parser(new LineCounter().addNewLine).parse(text))];
-  return docs[0] as Document.Parsed;
-}
-
-/** Every node as plain data: its kind, value, range, type, flow style, comments and anchor. */
-function dump(node: unknown): unknown {
-  if (isPair(node)) return { key: dump(node.key), value: dump(node.value) };
-  if (isAlias(node)) return { alias: node.source, range: node.range };
-  if (isScalar(node)) return { ...node };
-  if (isMap(node) || isSeq(node)) {
-    const { items, schema: _schema, ...rest } = node;
-    return { kind: isMap(node) ? "map" : "seq", ...rest, items: items.map(dump) };
-  }
-  return node;
-}
+import { compose, dump } from "./support/yaml-nodes.js";
 
 /** The document built the fast way (as parse.ts does), or undefined where it gives up. */
 function fast(text: string): unknown {

@@ -3,9 +3,9 @@
 // such lines, everything from the end of the first id to the line of the last is blanked (line
 // breaks too: blank lines still cost yaml two tokens each) before yaml parses the text; yaml builds
 // the first and last items, and the ones between are built here as yaml would.
-import { isMap, isPair, isScalar, isSeq, Scalar } from "yaml";
+import { isMap, isPair, isScalar, isSeq, type Scalar } from "yaml";
 import type { Document } from "yaml";
-import { isIdChar, isLetter, isNotString } from "./flow-lists.js";
+import { hasDirective, idScalar, isIdChar, isLetter, isNotString } from "./flow-lists.js";
 
 export interface BlockLists {
   /** The text with each run's inside replaced by spaces: same length, fewer line breaks. */
@@ -74,8 +74,7 @@ function itemAt(text: string, i: number): number[] | undefined {
  * (inside a block scalar or a quoted string) is harmless: fillBlockLists then fails to match it.
  */
 export function findBlockLists(text: string): BlockLists | undefined {
-  // A %YAML directive may change what a plain word means.
-  if (text.startsWith("%") || text.includes("\n%")) return undefined;
+  if (hasDirective(text)) return undefined;
   const ends: number[] = [];
   const items: number[][] = [];
   const parts: string[] = [];
@@ -166,10 +165,7 @@ function scalarAt(text: string, offsets: number[], k: number): Scalar {
   const end = offsets[k + 1] ?? 0;
   const quote = offsets[k + 3] ?? 0;
   const value = quote === 0 ? text.slice(start, end) : text.slice(start + 1, end - 1);
-  const scalar = new Scalar(value);
+  const type = quote === 0 ? "PLAIN" : quote === DOUBLE ? "QUOTE_DOUBLE" : "QUOTE_SINGLE";
   // A block item's range ends after its line break.
-  scalar.range = [start, end, offsets[k + 2] ?? end];
-  scalar.source = value;
-  scalar.type = quote === 0 ? "PLAIN" : quote === DOUBLE ? "QUOTE_DOUBLE" : "QUOTE_SINGLE";
-  return scalar;
+  return idScalar(value, start, end, offsets[k + 2] ?? end, type);
 }

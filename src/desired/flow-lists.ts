@@ -48,14 +48,33 @@ export function isNotString(text: string, start: number, end: number): boolean {
   return (end - start === 4 || end - start === 5) && NOT_STRINGS.has(text.slice(start, end));
 }
 
+/** A %YAML directive may change what a plain word means: such text is parsed as written. */
+export function hasDirective(text: string): boolean {
+  return text.startsWith("%") || text.includes("\n%");
+}
+
+/** The string scalar yaml builds for an id at text[start, end), its range ending at `next`. */
+export function idScalar(
+  value: string,
+  start: number,
+  end: number,
+  next: number,
+  type: Scalar.Type = "PLAIN",
+): Scalar {
+  const scalar = new Scalar(value);
+  scalar.range = [start, end, next];
+  scalar.source = value;
+  scalar.type = type;
+  return scalar;
+}
+
 /**
  * Finds the one-line lists of ids in `text`. Finding one where yaml sees none (inside a quoted
  * string, a comment or a block scalar) is harmless: fillFlowLists then finds no list there and
  * the caller parses the text as written.
  */
 export function findFlowLists(text: string): FlowLists | undefined {
-  // A %YAML directive may change what a plain word means.
-  if (text.startsWith("%") || text.includes("\n%")) return undefined;
+  if (hasDirective(text)) return undefined;
   const starts: number[] = [];
   const items: number[][] = [];
   const parts: string[] = [];
@@ -120,12 +139,7 @@ export function fillFlowLists(doc: Document.Parsed, text: string, lists: FlowLis
         for (let k = 0; k < offsets.length; k += 3) {
           const start = offsets[k] ?? 0;
           const end = offsets[k + 1] ?? 0;
-          const value = text.slice(start, end);
-          const scalar = new Scalar(value);
-          scalar.range = [start, end, offsets[k + 2] ?? end];
-          scalar.source = value;
-          scalar.type = "PLAIN";
-          node.items.push(scalar);
+          node.items.push(idScalar(text.slice(start, end), start, end, offsets[k + 2] ?? end));
         }
         filled++;
       } else {
